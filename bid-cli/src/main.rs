@@ -1,0 +1,3 @@
+//! The `bid` command line.
+
+fn main() {}

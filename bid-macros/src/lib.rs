@@ -1,0 +1,1 @@
+//! `#[bid_interface("path")]`: a thin shell over `bid_schema`.

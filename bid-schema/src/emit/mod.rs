@@ -1,0 +1,4 @@
+//! Emitters: a checked [`crate::Model`] in, generated code out. They cannot fail.
+
+pub mod c;
+pub mod rust;
