@@ -1,0 +1,99 @@
+//! The cost of a generated call next to a raw `extern "C"` function-pointer call and
+//! dlopen2's `WrapperApi`, all against the same plugin in one run.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use dlopen2::wrapper::{Container, WrapperApi};
+use std::hint::black_box;
+use std::path::PathBuf;
+
+#[bid_macros::bid_interface("benches/bench.bid.yaml")]
+mod calls {}
+
+#[derive(WrapperApi)]
+struct Peer {
+    bench_calls_add: unsafe extern "C" fn(a: i32, b: i32) -> i32,
+    bench_calls_len: unsafe extern "C" fn(ptr: *const u8, len: i32) -> i32,
+}
+
+fn plugin() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-plugin");
+    bid_build::PluginBuilder::new("benchcalls")
+        .file(concat!(env!("CARGO_MANIFEST_DIR"), "/plugins/bench.c"))
+        .out_dir(&dir)
+        .build()
+        .expect("building the benchmark plugin")
+}
+
+fn calls(c: &mut Criterion) {
+    let path = plugin();
+    // SAFETY: plugins/bench.c implements benches/bench.bid.yaml.
+    let generated = unsafe { calls::Calls::load(&path) }.expect("loading through the bindings");
+    // SAFETY: same library; the types match plugins/bench.c.
+    let raw_lib = unsafe { libloading::Library::new(&path) }.expect("loading the raw library");
+    // SAFETY: as above.
+    let raw_add: unsafe extern "C" fn(i32, i32) -> i32 =
+        *unsafe { raw_lib.get(b"bench_calls_add\0") }.expect("raw add");
+    // SAFETY: as above.
+    let raw_len: unsafe extern "C" fn(*const u8, i32) -> i32 =
+        *unsafe { raw_lib.get(b"bench_calls_len\0") }.expect("raw len");
+    // SAFETY: as above.
+    let peer: Container<Peer> = unsafe { Container::load(&path) }.expect("loading through dlopen2");
+
+    let text = "a borrowed string of some length, passed without a copy";
+
+    let mut g = c.benchmark_group("add_i32");
+    g.bench_function("raw_fn_ptr", |b| {
+        // SAFETY: raw_add is bench_calls_add.
+        b.iter(|| unsafe { raw_add(black_box(1), black_box(2)) })
+    });
+    g.bench_function("bid_counters", |b| {
+        b.iter(|| generated.add(black_box(1), black_box(2)))
+    });
+    g.bench_function("dlopen2_wrapper", |b| {
+        // SAFETY: declared with bench_calls_add's C type.
+        b.iter(|| unsafe { peer.bench_calls_add(black_box(1), black_box(2)) })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("borrowed_str");
+    g.bench_function("raw_fn_ptr", |b| {
+        b.iter(|| {
+            let s = black_box(text);
+            // SAFETY: raw_len is bench_calls_len; the length fits i32.
+            unsafe { raw_len(s.as_ptr(), s.len() as i32) }
+        })
+    });
+    g.bench_function("bid_counters", |b| b.iter(|| generated.len(black_box(text))));
+    g.bench_function("dlopen2_wrapper", |b| {
+        b.iter(|| {
+            let s = black_box(text);
+            // SAFETY: declared with bench_calls_len's C type.
+            unsafe { peer.bench_calls_len(s.as_ptr(), s.len() as i32) }
+        })
+    });
+    g.finish();
+
+    let counter = generated.new_counter().expect("a counter");
+    let mut g = c.benchmark_group("audit_levels");
+    g.bench_function("raw_fn_ptr", |b| {
+        // SAFETY: raw_add is bench_calls_add.
+        b.iter(|| unsafe { raw_add(black_box(1), black_box(2)) })
+    });
+    g.bench_function("bid_counters", |b| {
+        b.iter(|| generated.add(black_box(1), black_box(2)))
+    });
+    g.bench_function("bid_ledger_handle_arg", |b| {
+        b.iter(|| generated.bump(black_box(counter)))
+    });
+    let trace = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-trace.jsonl");
+    generated.audit().trace_to(&trace).expect("opening the trace");
+    g.bench_function("bid_trace_on", |b| {
+        b.iter(|| generated.add(black_box(1), black_box(2)))
+    });
+    generated.audit().trace_off();
+    g.finish();
+    generated.drop_counter(counter).expect("releasing the counter");
+}
+
+criterion_group!(benches, calls);
+criterion_main!(benches);
