@@ -210,3 +210,170 @@ pub fn c_prototype(iface: &Interface, method: &Method) -> CPrototype {
         params,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    fn param(name: &str, ty: Type) -> Param {
+        Param {
+            name: name.into(),
+            rust: name.into(),
+            c: name.into(),
+            ownership: ty.has_ownership().then_some(Ownership::Borrowed),
+            ty,
+        }
+    }
+
+    fn method(name: &str, params: Vec<Param>, ret: Option<Type>, fallible: bool) -> Method {
+        Method {
+            name: name.into(),
+            rust: name.into(),
+            symbol: format!("nyash_file_{name}"),
+            params,
+            returns: Return {
+                ownership: ret
+                    .as_ref()
+                    .filter(|t| t.has_ownership())
+                    .map(|_| Ownership::Transferred),
+                ty: ret,
+            },
+            effect: Effect::Io,
+            fallible,
+            doc: None,
+        }
+    }
+
+    fn iface() -> Interface {
+        let typedef = |name: &str, kind| TypeDef {
+            name: name.into(),
+            rust: name.into(),
+            c: format!("nyash_file_{name}"),
+            doc: None,
+            kind,
+        };
+        Interface {
+            namespace: "nyash".into(),
+            name: "file".into(),
+            qualified: "nyash.file".into(),
+            box_name: "FileBox".into(),
+            version: None,
+            symbol_prefix: "nyash_file".into(),
+            doc: None,
+            thread_safe: true,
+            types: vec![
+                typedef(
+                    "FileHandle",
+                    TypeDefKind::Handle(HandleDef {
+                        repr: HandleRepr::I32,
+                        release: None,
+                    }),
+                ),
+                typedef(
+                    "Point",
+                    TypeDefKind::Record(RecordDef {
+                        fields: vec![Field {
+                            name: "x".into(),
+                            rust: "x".into(),
+                            c: "x".into(),
+                            ty: Type::F64,
+                            doc: None,
+                        }],
+                    }),
+                ),
+                typedef(
+                    "Big",
+                    TypeDefKind::Handle(HandleDef {
+                        repr: HandleRepr::I64,
+                        release: None,
+                    }),
+                ),
+            ],
+            methods: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn open_lowers_like_the_seed() {
+        let i = iface();
+        let m = method(
+            "open",
+            vec![param("path", Type::String), param("mode", Type::String)],
+            Some(Type::Handle(TypeId(0))),
+            false,
+        );
+        assert_eq!(
+            core_signature(&i, &m).to_string(),
+            "(i32, i32, i32, i32) -> (i32)"
+        );
+        assert_eq!(
+            c_prototype(&i, &m).to_string(),
+            "nyash_file_FileHandle nyash_file_open(const char* path_ptr, int32_t path_len, \
+             const char* mode_ptr, int32_t mode_len)"
+        );
+    }
+
+    #[test]
+    fn buffers_records_and_fallible_use_out_params() {
+        let i = iface();
+        let arr = Type::Array(Box::new(Type::Record(TypeId(1))));
+        let read = method(
+            "read",
+            vec![param("h", Type::Handle(TypeId(0)))],
+            Some(Type::Bytes),
+            false,
+        );
+        assert_eq!(core_signature(&i, &read).to_string(), "(i32, i32) -> ()");
+        assert_eq!(
+            c_prototype(&i, &read).to_string(),
+            "void nyash_file_read(nyash_file_FileHandle h, bid_buf* out)"
+        );
+        let pts = method(
+            "pts",
+            vec![param("out", arr)],
+            Some(Type::Record(TypeId(1))),
+            true,
+        );
+        assert_eq!(
+            core_signature(&i, &pts).to_string(),
+            "(i32, i32, i32) -> (i32)"
+        );
+        assert_eq!(
+            c_prototype(&i, &pts).to_string(),
+            "int32_t nyash_file_pts(const nyash_file_Point* out_ptr, int32_t out_len, nyash_file_Point* out)"
+        );
+        let clash = method(
+            "c",
+            vec![param("out", Type::I64)],
+            Some(Type::String),
+            false,
+        );
+        assert_eq!(
+            c_prototype(&i, &clash).to_string(),
+            "void nyash_file_c(int64_t out, bid_buf* out_)"
+        );
+        let rec = method(
+            "p",
+            vec![param("p", Type::Record(TypeId(1)))],
+            Some(Type::Record(TypeId(1))),
+            false,
+        );
+        assert_eq!(core_signature(&i, &rec).to_string(), "(i32, i32) -> ()");
+        assert_eq!(c_prototype(&i, &rec).ret, "nyash_file_Point");
+        let none = method("tick", vec![], None, true);
+        assert_eq!(core_signature(&i, &none).to_string(), "() -> (i32)");
+        assert_eq!(
+            c_prototype(&i, &none).to_string(),
+            "int32_t nyash_file_tick(void)"
+        );
+        let wide = method(
+            "w",
+            vec![param("b", Type::Handle(TypeId(2))), param("f", Type::Bool)],
+            Some(Type::F32),
+            false,
+        );
+        assert_eq!(core_signature(&i, &wide).to_string(), "(i64, i32) -> (f32)");
+        assert_eq!(c_type(&i, &Type::Bool), "int32_t");
+    }
+}
