@@ -216,3 +216,58 @@ fn failed_static_asserts_and_missing_types_are_errors() {
         }
     );
 }
+
+#[test]
+fn every_fixture_with_records_verifies_on_every_target() {
+    if skip("every_fixture_with_records_verifies_on_every_target") {
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/valid");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures/valid")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.to_string_lossy().ends_with(".bid.yaml"))
+        .collect();
+    paths.sort();
+    let mut checked = 0;
+    for path in paths {
+        let model = bid_schema::check_file(&path).unwrap_or_else(|r| panic!("{}", r.render()));
+        let records: usize = model
+            .interfaces
+            .iter()
+            .map(|i| {
+                i.types
+                    .iter()
+                    .filter(|t| matches!(t.kind, TypeDefKind::Record(_)))
+                    .count()
+            })
+            .sum();
+        if records == 0 {
+            continue;
+        }
+        let header = records_header(&model);
+        let verified = verify_layouts(&model, &header)
+            .unwrap_or_else(|e| panic!("{}: {e}\n{header}", path.display()));
+        assert_eq!(verified.len(), 5);
+        for v in &verified {
+            assert_eq!(
+                v.types.len(),
+                records + 1,
+                "{} on {}",
+                path.display(),
+                v.target
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 1, "no fixture with records");
+}
+
+#[test]
+fn records_header_declares_contained_records_first() {
+    let h = records_header(&good_model());
+    let mixed = h.find("} demo_Mixed;").unwrap();
+    let outer = h.find("typedef struct demo_Outer").unwrap();
+    assert!(mixed < outer, "{h}");
+    assert!(h.contains("    float type;\n"), "{h}");
+}
