@@ -4,5 +4,6 @@
 pub mod verify;
 #[cfg(feature = "verify")]
 pub use verify::{
-    Mismatch, VerifiedTarget, VerifiedType, VerifyError, libclang_available, verify_layouts,
+    Mismatch, VerifiedTarget, VerifiedType, VerifyError, libclang_available, records_header,
+    verify_layouts, verify_layouts_for,
 };
