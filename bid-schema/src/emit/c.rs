@@ -11,10 +11,10 @@
 
 mod docs;
 mod escape;
-mod stand_in;
 mod writer;
 
-use crate::layout::{Layout, Target};
+use crate::layout::{self, Layout, Target};
+use crate::lower;
 use crate::model::{Interface, Model, Type, TypeDefKind, TypeId};
 use crate::signature;
 use writer::Writer;
@@ -170,7 +170,7 @@ fn bid_buf(w: &mut Writer) {
     w.line("struct bid_align_bid_buf { char c; bid_buf t; };");
     let fields = ["ptr", "len"];
     for target in Target::ALL {
-        let layout = stand_in::bid_buf(target);
+        let layout = layout::bid_buf(target);
         layout_checks(w, target, &[("bid_buf", &layout, &fields)]);
     }
     w.directive("#endif");
@@ -250,7 +250,7 @@ fn interface(w: &mut Writer, iface: &Interface) {
         for target in Target::ALL {
             let layouts: Vec<(TypeId, Layout)> = records
                 .iter()
-                .map(|&id| (id, stand_in::record(iface, id, target)))
+                .map(|&id| (id, layout::record(iface, id, target)))
                 .collect();
             let names: Vec<Vec<&str>> = records
                 .iter()
@@ -271,7 +271,7 @@ fn interface(w: &mut Writer, iface: &Interface) {
 
     for m in &iface.methods {
         w.doc(&docs::method(iface, m));
-        w.line(&format!("BID_EXPORT {};", stand_in::c_prototype(iface, m)));
+        w.line(&format!("BID_EXPORT {};", lower::c_prototype(iface, m)));
         w.blank();
     }
 
@@ -320,7 +320,7 @@ fn record(w: &mut Writer, iface: &Interface, id: TypeId) {
                 if let Some(d) = &f.doc {
                     w.doc(std::slice::from_ref(d));
                 }
-                let ty = stand_in::c_type(iface, &f.ty);
+                let ty = lower::c_type(iface, &f.ty);
                 let note = if f.ty == Type::Bool {
                     " /* 0 or 1 */"
                 } else {
@@ -363,11 +363,11 @@ fn record_order(iface: &Interface) -> Vec<TypeId> {
 /// One `#if <target>` group of size, alignment and offset assertions. Each type comes with the
 /// C member names of its layout's fields, by position.
 fn layout_checks(w: &mut Writer, target: Target, types: &[(&str, &Layout, &[&str])]) {
-    let slug = escape::slug(stand_in::triple(target));
+    let slug = escape::slug(target.triple());
     w.directive(&format!(
         "#if {} /* {} */",
-        stand_in::c_condition(target),
-        stand_in::triple(target)
+        target.c_condition(),
+        target.triple()
     ));
     for (c, layout, fields) in types {
         w.line(&format!(
