@@ -336,3 +336,186 @@ pub fn compare(expected: &str, found: &str) -> Result<(), Mismatch> {
         Err(Mismatch::Methods(methods))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::c::tests::sample;
+
+    fn expected() -> String {
+        text(&sample().interfaces[0])
+    }
+
+    #[test]
+    fn text_spells_types_ownership_and_fallibility() {
+        let t = expected();
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "bid-signature 0");
+        assert_eq!(lines[1], "interface nyash.file 1.0.0");
+        assert_eq!(
+            lines[2],
+            "fn open nyash_file_open(string borrowed, string borrowed) -> FileHandle:handle(i32) transferred"
+        );
+        assert_eq!(
+            lines[5],
+            "fn close nyash_file_close_v2(FileHandle:handle(i32) transferred) -> void fallible"
+        );
+        assert_eq!(
+            lines[6],
+            "fn area nyash_file_area(Rect:record{origin:Point:record{x:f64,y:f64},w:i32,big:i64,on:bool}) -> f64"
+        );
+        assert_eq!(
+            lines[7],
+            "fn points nyash_file_points(array(Point:record{x:f64,y:f64}) borrowed) -> array(i64) borrowed"
+        );
+        assert_eq!(lines[8], "fn ping nyash_file_ping() -> void");
+        assert_eq!(lines.len(), 9);
+        assert!(t.ends_with('\n'));
+    }
+
+    #[test]
+    fn param_names_docs_and_effects_do_not_change_it() {
+        let mut m = sample();
+        let i = &mut m.interfaces[0];
+        i.methods[0].params[0].name = "file_path".to_owned();
+        i.methods[0].params[0].c = "file_path".to_owned();
+        i.methods[0].doc = Some("changed".to_owned());
+        i.methods[0].effect = crate::model::Effect::Pure;
+        i.doc = None;
+        assert_eq!(text(i), expected());
+    }
+
+    #[test]
+    fn layout_changes_do_change_it() {
+        let mut m = sample();
+        let i = &mut m.interfaces[0];
+        if let TypeDefKind::Record(r) = &mut i.types[2].kind {
+            r.fields[1].ty = Type::F32;
+        }
+        let changes = diff(&expected(), &text(i));
+        let names: Vec<&str> = changes.iter().map(|c| c.method.as_str()).collect();
+        assert_eq!(names, ["area", "points"]);
+        assert!(changes.iter().all(|c| c.kind() == ChangeKind::Changed));
+    }
+
+    #[test]
+    fn version_is_a_single_atom() {
+        let mut m = sample();
+        let i = &mut m.interfaces[0];
+        i.version = Some("1.0 beta\n%é".to_owned());
+        assert_eq!(
+            interface_line(i),
+            "interface nyash.file 1.0%20beta%0A%25%C3%A9"
+        );
+        i.version = None;
+        assert_eq!(interface_line(i), "interface nyash.file -");
+        i.version = Some(String::new());
+        assert_eq!(interface_line(i), "interface nyash.file -");
+    }
+
+    #[test]
+    fn diff_reports_missing_added_and_changed_in_order() {
+        let exp = "bid-signature 0\ninterface a.b -\nfn x s_x() -> void\nfn y s_y(i32) -> i32\nfn z s_z() -> void\n";
+        let fnd = "bid-signature 0\ninterface a.b -\nfn w s_w() -> void\nfn z s_z() -> void\nfn y s_y(i64) -> i32\n";
+        let d = diff(exp, fnd);
+        assert_eq!(
+            d,
+            vec![
+                MethodChange {
+                    method: "x".into(),
+                    expected: Some("fn x s_x() -> void".into()),
+                    found: None
+                },
+                MethodChange {
+                    method: "y".into(),
+                    expected: Some("fn y s_y(i32) -> i32".into()),
+                    found: Some("fn y s_y(i64) -> i32".into())
+                },
+                MethodChange {
+                    method: "w".into(),
+                    expected: None,
+                    found: Some("fn w s_w() -> void".into())
+                },
+            ]
+        );
+        assert_eq!(
+            d.iter().map(MethodChange::kind).collect::<Vec<_>>(),
+            [ChangeKind::Missing, ChangeKind::Changed, ChangeKind::Added]
+        );
+        assert_eq!(
+            d[1].to_string(),
+            "method `y` differs: expected `fn y s_y(i32) -> i32`, found `fn y s_y(i64) -> i32`"
+        );
+    }
+
+    #[test]
+    fn order_and_crlf_do_not_matter() {
+        let exp = expected();
+        let mut lines: Vec<&str> = exp.lines().collect();
+        lines[2..].reverse();
+        let shuffled = lines.join("\r\n");
+        assert!(diff(&exp, &shuffled).is_empty());
+        assert_eq!(compare(&exp, &shuffled), Ok(()));
+        assert_eq!(compare(&exp, &exp), Ok(()));
+    }
+
+    #[test]
+    fn compare_checks_the_format_line_first() {
+        let exp = expected();
+        let other = exp.replacen("bid-signature 0", "bid-signature 1", 1);
+        assert_eq!(
+            compare(&exp, &other),
+            Err(Mismatch::Format {
+                expected: "bid-signature 0".into(),
+                found: "bid-signature 1".into()
+            })
+        );
+        assert!(
+            matches!(compare(&exp, ""), Err(Mismatch::Format { found, .. }) if found.is_empty())
+        );
+    }
+
+    #[test]
+    fn compare_reports_interface_changes_with_methods() {
+        let exp = expected();
+        let other = exp
+            .replacen("1.0.0", "1.1.0", 1)
+            .replace("fn ping nyash_file_ping() -> void\n", "");
+        let Err(Mismatch::Interface {
+            expected,
+            found,
+            methods,
+        }) = compare(&exp, &other)
+        else {
+            panic!("expected an interface mismatch");
+        };
+        assert_eq!(expected, "interface nyash.file 1.0.0");
+        assert_eq!(found, "interface nyash.file 1.1.0");
+        assert_eq!(methods.len(), 1);
+        assert_eq!(methods[0].kind(), ChangeKind::Missing);
+    }
+
+    #[test]
+    fn compare_rejects_malformed_and_duplicate_lines() {
+        let exp = expected();
+        let junk = format!("{exp}garbage\n");
+        assert_eq!(
+            compare(&exp, &junk),
+            Err(Mismatch::Malformed {
+                line: 10,
+                text: "garbage".into()
+            })
+        );
+        let dup = format!("{exp}fn ping nyash_file_ping() -> void\n");
+        assert!(matches!(
+            compare(&exp, &dup),
+            Err(Mismatch::Malformed { line: 10, .. })
+        ));
+        let changed = exp.replace("-> f64", "-> f32");
+        let Err(Mismatch::Methods(m)) = compare(&exp, &changed) else {
+            panic!("expected method changes");
+        };
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].method, "area");
+    }
+}
