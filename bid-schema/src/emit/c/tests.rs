@@ -285,7 +285,7 @@ fn ownership_is_spelled_out() {
 fn signature_macro_is_an_escaped_literal() {
     let h = header(&sample());
     assert!(h.contains(
-        "#define NYASH_FILE_BID_SIGNATURE \\\n    \"bid-signature 0\\n\" \\\n    \"interface nyash.file 1.0.0\\n\" \\\n    \"fn open nyash_file_open(string borrowed, string borrowed) -> FileHandle:handle(i32) transferred\\n\" \\\n"
+        "#define NYASH_FILE_BID_SIGNATURE BID_LONG_STRING( \\\n    \"bid-signature 0\\n\" \\\n    \"interface nyash.file 1.0.0\\n\" \\\n    \"fn open nyash_file_open(string borrowed, string borrowed) -> FileHandle:handle(i32) transferred\\n\" \\\n"
     ));
 }
 
