@@ -235,13 +235,17 @@ fn interface(w: &mut Writer, iface: &Interface) {
         let TypeDefKind::Handle(h) = &def.kind else {
             continue;
         };
-        let mut doc = vec![format!("Handle `{}` ({}).", def.name, h.repr.as_str())];
-        if let Some(r) = h.release {
-            let r = iface.method(r);
-            doc.push(format!("Released by `{}` ({}).", r.name, r.symbol));
-        }
+        let release = match h.release.map(|r| iface.method(r)) {
+            Some(r) => format!(", released by `{}` ({})", r.name, r.symbol),
+            None => String::new(),
+        };
+        let mut doc = vec![format!(
+            "Handle `{}` ({}){release}.",
+            def.name,
+            h.repr.as_str()
+        )];
         if let Some(d) = &def.doc {
-            doc.push(d.clone());
+            doc.extend([String::new(), d.clone()]);
         }
         w.doc(&doc);
         let c = match h.repr {
@@ -327,7 +331,7 @@ fn record(w: &mut Writer, iface: &Interface, id: TypeId) {
     };
     let mut doc = vec![format!("Record `{}`, passed by value.", def.name)];
     if let Some(d) = &def.doc {
-        doc.push(d.clone());
+        doc.extend([String::new(), d.clone()]);
     }
     w.doc(&doc);
     w.block(

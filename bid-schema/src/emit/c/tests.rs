@@ -269,7 +269,10 @@ fn hostile_docs_stay_inside_comments() {
 fn ownership_is_spelled_out() {
     let h = header(&sample());
     // Compare with the wrapping undone: prose may break at any space.
-    let flat = h.replace("\n *     ", " ").replace("\n *   ", " ");
+    let flat = h
+        .replace("\n *     ", " ")
+        .replace("\n *   ", " ")
+        .replace("\n * ", " ");
     assert!(flat.contains("path (path_ptr, path_len): string (UTF-8, no NUL terminator, len in bytes), borrowed: valid for this call only; copy what you keep."));
     assert!(flat.contains("Returns: FileHandle, transferred: the host owns the new handle and releases it with close (nyash_file_close_v2)."));
     assert!(flat.contains("the host releases it exactly once with nyash_file_bid_free(ptr, len)"));
