@@ -24,7 +24,10 @@ pub struct BidBuf {
 
 impl BidBuf {
     /// An empty buffer, for out-params.
-    pub const EMPTY: BidBuf = BidBuf { ptr: std::ptr::null_mut(), len: 0 };
+    pub const EMPTY: BidBuf = BidBuf {
+        ptr: std::ptr::null_mut(),
+        len: 0,
+    };
 }
 
 /// A loaded plugin: the shared library, its resolved symbols, its audit and ledger.

@@ -1,16 +1,563 @@
-//! AST -> Model. (Owner: front-end helper.)
+//! AST -> [`Model`]: judges what the file means (names, types, ownership, the memory model),
+//! collecting every error of the file before giving up, as cxx's `Errors` does.
 
-use crate::{Model, Report};
+mod types;
+
+use crate::ast::{File, InterfaceAst, MethodAst, Sp, TypeAst};
+use crate::diag::{Diagnostic, Report, Span};
+use crate::model::{self, *};
+use crate::names;
+use crate::parse::{self, Parser};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Parse and check BID YAML text. `name` is shown in diagnostics.
-#[allow(unused_variables, reason = "skeleton")]
 pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
-    todo!()
+    let report = |diagnostics| Report {
+        name: name.to_owned(),
+        text: text.to_owned(),
+        diagnostics,
+    };
+    let root = parse::load(text).map_err(|d| report(vec![*d]))?;
+    let mut parser = Parser::new(text);
+    let file = parser.file(&root);
+    let mut cx = Checker {
+        text,
+        diags: parser.diags,
+        symbols: Names::default(),
+    };
+    let model = cx.file(&file, name, text);
+    if cx.diags.is_empty() {
+        Ok(model)
+    } else {
+        Err(report(cx.diags))
+    }
 }
 
 /// Read, parse and check a BID file.
-#[allow(unused_variables, reason = "skeleton")]
 pub fn check_file(path: &Path) -> Result<Model, Report> {
-    todo!()
+    let name = path.to_string_lossy().replace('\\', "/");
+    let fail = |d: Diagnostic| Report {
+        name: name.clone(),
+        text: String::new(),
+        diagnostics: vec![d],
+    };
+    // Refuse a huge file before reading it into memory.
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > parse::MAX_FILE_BYTES as u64
+    {
+        return Err(fail(Diagnostic::error(
+            "bid.yaml.limit",
+            format!(
+                "the file is {} bytes; BID files are limited to {} bytes",
+                meta.len(),
+                parse::MAX_FILE_BYTES
+            ),
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        fail(Diagnostic::error(
+            "bid.io.read",
+            format!("cannot read `{name}`: {e}"),
+        ))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(Diagnostic::error(
+            "bid.yaml.syntax",
+            format!(
+                "the file is not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        ))
+    })?;
+    check_source(&name, &text)
+}
+
+/// A namespace of names where a second use of a name is an error; remembers the first use.
+#[derive(Default)]
+pub(crate) struct Names {
+    seen: BTreeMap<String, (Span, String)>,
+}
+
+impl Names {
+    /// Registers `key`; on a clash returns the first use's span and description.
+    fn insert(&mut self, key: &str, span: Span, what: String) -> Option<(Span, String)> {
+        if let Some(first) = self.seen.get(key) {
+            return Some(first.clone());
+        }
+        self.seen.insert(key.to_owned(), (span, what));
+        None
+    }
+}
+
+pub(crate) struct Checker<'t> {
+    pub text: &'t str,
+    pub diags: Vec<Diagnostic>,
+    /// Every C symbol and type name of the file: they share one C namespace.
+    symbols: Names,
+}
+
+impl Checker<'_> {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    pub(crate) fn span(&self, s: Span) -> Span {
+        parse::non_empty(self.text, s)
+    }
+
+    /// Registers `key` in `names`; reports `bid.name.duplicate` with both places labelled.
+    pub(crate) fn unique(
+        &mut self,
+        names: &mut Names,
+        key: &str,
+        span: Span,
+        what: String,
+        why: &str,
+    ) {
+        if let Some((first, first_what)) = names.insert(key, span, what.clone()) {
+            let span = self.span(span);
+            let first = self.span(first);
+            self.push(
+                Diagnostic::error(
+                    "bid.name.duplicate",
+                    format!("{what} {why} `{key}`, already used by {first_what}"),
+                )
+                .primary(span, "second use")
+                .secondary(first, "first used here"),
+            );
+        }
+    }
+
+    /// Reports `bid.name.invalid` unless `name` is an identifier.
+    pub(crate) fn ident(&mut self, name: &Sp<String>, what: &str) -> bool {
+        if names::is_identifier(&name.value) {
+            return true;
+        }
+        let span = self.span(name.span);
+        self.push(
+            Diagnostic::error(
+                "bid.name.invalid",
+                format!("{what} `{}` is not an identifier", name.value),
+            )
+            .primary(span, "not an identifier")
+            .note("names are `[A-Za-z_][A-Za-z0-9_]*`"),
+        );
+        false
+    }
+
+    fn file(&mut self, f: &File, name: &str, text: &str) -> Model {
+        if let Some(v) = &f.version
+            && v.value != 0
+        {
+            let span = self.span(v.span);
+            self.push(
+                Diagnostic::error(
+                    "bid.version.unsupported",
+                    format!("BID version {} is not supported", v.value),
+                )
+                .primary(span, "unsupported version")
+                .help("this bid reads `version: 0` (FFI ABI v0)"),
+            );
+        }
+        let memory = self.memory(f);
+        let transport = self.transport(f);
+        let mut interfaces = Vec::new();
+        let mut qualified = Names::default();
+        let mut boxes = Names::default();
+        for i in &f.interfaces {
+            let iface = self.interface(i);
+            let span = i.name.as_ref().map_or(i.span, |n| n.span);
+            self.unique(
+                &mut qualified,
+                &iface.qualified,
+                span,
+                format!("interface `{}`", iface.qualified),
+                "is named",
+            );
+            let box_span = i.box_name.as_ref().map_or(span, |b| b.span);
+            self.unique(
+                &mut boxes,
+                &iface.box_name,
+                box_span,
+                format!("the box of `{}`", iface.qualified),
+                "has the Rust type",
+            );
+            interfaces.push(iface);
+        }
+        Model {
+            source: SourceInfo {
+                name: name.to_owned(),
+                hash: model::source_hash(text.as_bytes()),
+            },
+            memory,
+            transport,
+            interfaces,
+        }
+    }
+
+    fn memory(&mut self, f: &File) -> Memory {
+        let mut mem = Memory::default();
+        let Some(m) = &f.memory else { return mem };
+        if let Some(p) = &m.pointer_size {
+            if p.value == 32 || p.value == 64 {
+                mem.pointer_size = p.value as u32;
+            } else {
+                let span = self.span(p.span);
+                self.push(
+                    Diagnostic::error(
+                        "bid.memory.unsupported",
+                        format!("pointer size {} is not supported", p.value),
+                    )
+                    .primary(span, "expected 32 or 64"),
+                );
+            }
+        }
+        if let Some(a) = &m.alignment {
+            if a.value > 0 && a.value <= 4096 && (a.value & (a.value - 1)) == 0 {
+                mem.alignment = a.value as u32;
+            } else {
+                let span = self.span(a.span);
+                self.push(
+                    Diagnostic::error(
+                        "bid.memory.unsupported",
+                        format!("alignment {} is not a power of two", a.value),
+                    )
+                    .primary(span, "expected 1, 2, 4, 8, ...")
+                    .note("alignment must be a power of two up to 4096"),
+                );
+            }
+        }
+        if let Some(e) = &m.endianness
+            && e.value != "little"
+        {
+            let span = self.span(e.span);
+            self.push(
+                Diagnostic::error(
+                    "bid.memory.unsupported",
+                    format!("endianness `{}` is not supported", e.value),
+                )
+                .primary(span, "only `little` is supported")
+                .note("FFI ABI v0 is little endian on every target"),
+            );
+        }
+        mem
+    }
+
+    fn transport(&mut self, f: &File) -> Transport {
+        let mut t = Transport::default();
+        let Some(tr) = &f.transport else { return t };
+        if let Some(ty) = &tr.ty
+            && ty.value != "dynamic_library"
+        {
+            let future = ["grpc", "rest", "wasm", "python_bridge"];
+            let span = self.span(ty.span);
+            let mut d = Diagnostic::error(
+                "bid.transport.unsupported",
+                format!("transport `{}` is not supported", ty.value),
+            )
+            .primary(span, "only `dynamic_library` is supported");
+            if future.contains(&ty.value.as_str()) {
+                d = d.note(format!(
+                    "`{}` is reserved for a later phase; list it under `future_transports`",
+                    ty.value
+                ));
+            } else {
+                d = d.did_you_mean(&ty.value, ["dynamic_library"]);
+            }
+            self.push(d);
+        }
+        t.location = tr.location.as_ref().map(|l| l.value.clone());
+        t.future_transports = tr
+            .future_transports
+            .iter()
+            .map(|s| s.value.clone())
+            .collect();
+        t
+    }
+
+    fn interface(&mut self, i: &InterfaceAst) -> Interface {
+        let (namespace, name) = self.interface_names(i);
+        let qualified = format!("{namespace}.{name}");
+        let box_name = match &i.box_name {
+            Some(b) => {
+                self.ident(b, "box name");
+                names::rust_escape(&b.value)
+            }
+            None => names::rust_type_ident(&name),
+        };
+        let symbol_prefix = match &i.symbol_prefix {
+            Some(p) => {
+                self.ident(p, "symbol prefix");
+                p.value.clone()
+            }
+            None => names::default_symbol_prefix(&namespace, &name),
+        };
+        if let Some(v) = &i.version
+            && !is_semver(&v.value)
+        {
+            let span = self.span(v.span);
+            self.push(
+                Diagnostic::error(
+                    "bid.field.invalid",
+                    format!("interface version `{}` is not a semver version", v.value),
+                )
+                .primary(span, "expected MAJOR.MINOR.PATCH")
+                .help("write it quoted, e.g. `version: \"1.0.0\"`"),
+            );
+        }
+        let owner = i.name.as_ref().map_or(i.span, |n| n.span);
+        for (suffix, what) in [
+            ("bid_free", "buffer release"),
+            ("bid_signature", "signature"),
+        ] {
+            let sym = format!("{symbol_prefix}_{suffix}");
+            let _ =
+                self.symbols
+                    .insert(&sym, owner, format!("the {what} function of `{qualified}`"));
+        }
+        let mut iface = Interface {
+            namespace,
+            name,
+            qualified,
+            box_name,
+            version: i.version.as_ref().map(|v| v.value.clone()),
+            symbol_prefix,
+            doc: i.doc.clone(),
+            thread_safe: i.thread_safe.as_ref().is_none_or(|t| t.value),
+            types: Vec::new(),
+            methods: Vec::new(),
+        };
+        self.types(&mut iface, &i.types);
+        self.methods(&mut iface, &i.methods);
+        self.releases(&mut iface, &i.types, &i.methods);
+        iface
+    }
+
+    /// `namespace` + `name`, or the short form's dotted `name`.
+    fn interface_names(&mut self, i: &InterfaceAst) -> (String, String) {
+        let Some(name) = &i.name else {
+            return (String::new(), String::new());
+        };
+        match &i.namespace {
+            Some(ns) => {
+                for seg in ns.value.split('.') {
+                    if !names::is_identifier(seg) {
+                        self.ident(ns, "namespace");
+                        break;
+                    }
+                }
+                self.ident(name, "interface name");
+                (ns.value.clone(), name.value.clone())
+            }
+            None => match name.value.rsplit_once('.') {
+                Some((ns, n)) => {
+                    let ok = ns.split('.').chain([n]).all(names::is_identifier);
+                    if !ok {
+                        self.ident(name, "interface name");
+                    }
+                    (ns.to_owned(), n.to_owned())
+                }
+                None => {
+                    let span = self.span(name.span);
+                    self.push(
+                        Diagnostic::error(
+                            "bid.field.missing",
+                            format!("interface `{}` has no namespace", name.value),
+                        )
+                        .primary(span, "no namespace")
+                        .help(format!(
+                            "write `name: NAMESPACE.{}` or add `namespace: NAMESPACE`",
+                            name.value
+                        )),
+                    );
+                    (String::new(), name.value.clone())
+                }
+            },
+        }
+    }
+
+    /// Declared type names first, so methods and fields can refer to any of them.
+    fn types(&mut self, iface: &mut Interface, types: &[TypeAst]) {
+        let mut written = Names::default();
+        let mut rust = Names::default();
+        for t in types {
+            let Some(name) = &t.name else {
+                iface.types.push(placeholder_type());
+                continue;
+            };
+            self.ident(name, "type name");
+            let what = format!("type `{}`", name.value);
+            self.unique(
+                &mut written,
+                &name.value,
+                name.span,
+                what.clone(),
+                "is named",
+            );
+            let rust_name = names::rust_type_ident(&name.value);
+            self.unique(
+                &mut rust,
+                &rust_name,
+                name.span,
+                what.clone(),
+                "has the Rust name",
+            );
+            let c = names::c_type(&iface.symbol_prefix, &name.value);
+            let mut symbols = std::mem::take(&mut self.symbols);
+            self.unique(&mut symbols, &c, name.span, what, "has the C name");
+            self.symbols = symbols;
+            iface.types.push(TypeDef {
+                name: name.value.clone(),
+                rust: rust_name,
+                c,
+                doc: t.doc.clone(),
+                kind: if t.kind.as_ref().is_some_and(|k| k.value == "handle") {
+                    TypeDefKind::Handle(HandleDef {
+                        repr: HandleRepr::I32,
+                        release: None,
+                    })
+                } else {
+                    TypeDefKind::Record(RecordDef { fields: Vec::new() })
+                },
+            });
+        }
+        for (idx, t) in types.iter().enumerate() {
+            if t.name.is_some() {
+                let kind = self.type_kind(iface, t);
+                iface.types[idx].kind = kind;
+            }
+        }
+        self.recursion(iface, types);
+    }
+
+    fn methods(&mut self, iface: &mut Interface, methods: &[MethodAst]) {
+        let mut written = Names::default();
+        let mut rust = Names::default();
+        for m in methods {
+            let name = m.name.clone().unwrap_or(Sp {
+                value: String::new(),
+                span: m.span,
+            });
+            let named = m.name.is_some() && self.ident(&name, "method name");
+            let what = format!("method `{}`", name.value);
+            let rust_name = names::rust_value_ident(&name.value);
+            if named {
+                self.unique(
+                    &mut written,
+                    &name.value,
+                    name.span,
+                    what.clone(),
+                    "is named",
+                );
+                self.unique(
+                    &mut rust,
+                    &rust_name,
+                    name.span,
+                    what.clone(),
+                    "has the Rust name",
+                );
+            }
+            let symbol = match &m.symbol {
+                Some(s) => {
+                    self.ident(s, "symbol");
+                    Some(s.value.as_str())
+                }
+                None => None,
+            };
+            let c = names::c_symbol(&iface.symbol_prefix, &name.value, symbol);
+            if named {
+                let span = m.symbol.as_ref().map_or(name.span, |s| s.span);
+                let mut symbols = std::mem::take(&mut self.symbols);
+                self.unique(&mut symbols, &c, span, what, "has the C symbol");
+                self.symbols = symbols;
+            }
+            let method = self.method(iface, m, name.value, rust_name, c);
+            iface.methods.push(method);
+        }
+    }
+
+    fn method(
+        &mut self,
+        iface: &Interface,
+        m: &MethodAst,
+        name: String,
+        rust: String,
+        symbol: String,
+    ) -> Method {
+        let effect = self.effect(m);
+        let params = self.params(iface, m);
+        let returns = self.return_value(iface, m);
+        Method {
+            name,
+            rust,
+            symbol,
+            params,
+            returns,
+            effect,
+            fallible: m.fallible.as_ref().is_some_and(|f| f.value),
+            doc: m.doc.clone(),
+        }
+    }
+
+    fn effect(&mut self, m: &MethodAst) -> Effect {
+        let Some(e) = &m.effect else {
+            return Effect::Io;
+        };
+        match e.value.as_str() {
+            "pure" => Effect::Pure,
+            "mut" => Effect::Mut,
+            "io" => Effect::Io,
+            "control" => Effect::Control,
+            other => {
+                let span = self.span(e.span);
+                let d =
+                    Diagnostic::error("bid.effect.invalid", format!("unknown effect `{other}`"))
+                        .primary(span, "not an effect")
+                        .did_you_mean(other, ["pure", "mut", "io", "control"])
+                        .note("effects are `pure`, `mut`, `io` and `control`");
+                self.push(d);
+                Effect::Io
+            }
+        }
+    }
+}
+
+fn placeholder_type() -> TypeDef {
+    TypeDef {
+        name: String::new(),
+        rust: String::new(),
+        c: String::new(),
+        doc: None,
+        kind: TypeDefKind::Record(RecordDef { fields: Vec::new() }),
+    }
+}
+
+/// `MAJOR.MINOR.PATCH` with optional `-pre` and `+build`.
+fn is_semver(s: &str) -> bool {
+    let core = s.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    let ok_tail = s[core.len()..]
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'));
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && ok_tail
+        && (core.len() == s.len() || s.len() > core.len() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver() {
+        assert!(is_semver("1.0.0"));
+        assert!(is_semver("1.2.3-beta.1+b5"));
+        assert!(!is_semver("1.0"));
+        assert!(!is_semver("1.0.x"));
+        assert!(!is_semver("1.0.0-"));
+    }
 }

@@ -1,4 +1,73 @@
-//! Diagnostics: one type for every error, stable codes, rendered like rustc.
+//! Diagnostics: one type for every error, stable codes, rendered like rustc with annotate-snippets.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use std::fmt;
+
+/// Every diagnostic code bid emits, with its one-line meaning. `docs/diagnostics.md` mirrors it.
+pub const CODES: &[(&str, &str)] = &[
+    ("bid.io.read", "the BID file could not be read"),
+    ("bid.yaml.syntax", "the file is not well-formed YAML"),
+    (
+        "bid.yaml.limit",
+        "the file exceeds a size, nesting or alias-expansion limit and was refused",
+    ),
+    ("bid.version.unsupported", "`version` is not 0"),
+    ("bid.field.unknown", "a key that BID does not define"),
+    ("bid.field.missing", "a required key is absent"),
+    (
+        "bid.field.invalid",
+        "a value has the wrong shape (a list where a string is expected, ...)",
+    ),
+    (
+        "bid.name.invalid",
+        "a name is not an identifier `[A-Za-z_][A-Za-z0-9_]*`",
+    ),
+    (
+        "bid.name.duplicate",
+        "two items share a name, a Rust ident or a C symbol",
+    ),
+    (
+        "bid.type.unknown",
+        "a type that is neither built in nor declared",
+    ),
+    (
+        "bid.type.phase2",
+        "`list`, `map`, `optional` or `result`: reserved for a later ABI",
+    ),
+    (
+        "bid.type.misplaced",
+        "a type used where it cannot cross the boundary (`void` param, buffer in a record, ...)",
+    ),
+    ("bid.type.recursive", "a record that contains itself"),
+    (
+        "bid.effect.invalid",
+        "`effect` is missing or not pure|mut|io|control",
+    ),
+    (
+        "bid.transport.unsupported",
+        "a transport other than `dynamic_library`",
+    ),
+    (
+        "bid.memory.unsupported",
+        "a memory model other than 32/64-bit pointers, power-of-two alignment, little endian",
+    ),
+    (
+        "ffi.contract.symbol_missing",
+        "a plugin does not export a symbol the interface declares",
+    ),
+    (
+        "ffi.contract.ownership_mismatch",
+        "an ownership that is not allowed at that position (SPEC §6)",
+    ),
+    (
+        "ffi.contract.unsupported_abi",
+        "a target bid has no ABI for",
+    ),
+    (
+        "ffi.type_mismatch",
+        "a plugin's signature differs from the interface",
+    ),
+];
 
 /// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -9,20 +78,365 @@ pub enum Severity {
     Warning,
 }
 
-/// One finding. (Owner: front-end helper; fields per SPEC §9.)
-#[derive(Clone, Debug)]
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A place in the source: 1-based line and column (in chars) and a byte range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Span {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+}
+
+/// A message attached to a span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What to say there.
+    pub message: String,
+    /// The primary label carries the caret (`^`); others are context (`-`).
+    pub primary: bool,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Stable code such as `bid.type.unknown`.
+    /// Stable code such as `bid.type.unknown` (see [`CODES`]).
     pub code: &'static str,
     /// Severity.
     pub severity: Severity,
     /// One-line message.
     pub message: String,
+    /// The main location, if the finding has one.
+    pub span: Option<Span>,
+    /// Labelled spans; the primary one sits at `span`.
+    pub labels: Vec<Label>,
+    /// `= note:` lines.
+    pub notes: Vec<String>,
+    /// `= help:` lines.
+    pub help: Vec<String>,
+}
+
+impl Diagnostic {
+    /// An error with no location yet.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            span: None,
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: Vec::new(),
+        }
+    }
+
+    /// Sets the main location and puts a primary label there.
+    pub fn primary(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.span = Some(span);
+        self.labels.push(Label {
+            span,
+            message: label.into(),
+            primary: true,
+        });
+        self
+    }
+
+    /// Adds a context label.
+    pub fn secondary(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: label.into(),
+            primary: false,
+        });
+        self
+    }
+
+    /// Adds a `= note:` line.
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Adds a `= help:` line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help.push(help.into());
+        self
+    }
+
+    /// Adds `did you mean `x`?` when a close candidate exists.
+    pub fn did_you_mean<'a>(
+        self,
+        word: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        match suggest(word, candidates) {
+            Some(s) => self.help(format!("did you mean `{s}`?")),
+            None => self,
+        }
+    }
+}
+
+/// The closest candidate to `word` by edit distance, if it is close enough to be a typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    let lower = word.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = if c.to_lowercase() == lower {
+            0
+        } else {
+            edit_distance(word, c)
+        };
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Edit distance over chars where a swap of two neighbours counts as one edit (`tpye` -> `type`).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            d[i * w + j] = if i == 0 || j == 0 {
+                i + j
+            } else {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[(i - 1) * w + j] + 1)
+                    .min(d[i * w + j - 1] + 1)
+                    .min(d[(i - 1) * w + j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[(i - 2) * w + j - 2] + 1);
+                }
+                v
+            };
+        }
+    }
+    d[a.len() * w + b.len()]
 }
 
 /// Every diagnostic of one file, with the source to render them against.
 #[derive(Clone, Debug)]
 pub struct Report {
-    /// The diagnostics.
+    /// The file name as shown after `-->`.
+    pub name: String,
+    /// The source text the spans point into (empty when the file could not be read).
+    pub text: String,
+    /// The diagnostics, in the order they were found.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// The diagnostics.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Plain text, stable across terminals: what golden files and trybuild compare.
+    pub fn render(&self) -> String {
+        self.render_with(&Renderer::plain())
+    }
+
+    /// ANSI-coloured text for terminals.
+    pub fn render_styled(&self) -> String {
+        self.render_with(&Renderer::styled())
+    }
+
+    fn render_with(&self, renderer: &Renderer) -> String {
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&render_one(renderer, &self.name, &self.text, d));
+        }
+        out.push('\n');
+        out
+    }
+
+    /// The diagnostics as a JSON array of
+    /// `{code, severity, message, file, line, column, start, end, labels, notes, help}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let span_json = |s: Option<Span>| match s {
+            Some(s) => (
+                serde_json::json!(s.line),
+                serde_json::json!(s.column),
+                serde_json::json!(s.start),
+                serde_json::json!(s.end),
+            ),
+            None => (
+                serde_json::Value::Null,
+                serde_json::Value::Null,
+                serde_json::Value::Null,
+                serde_json::Value::Null,
+            ),
+        };
+        let items = self
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let (line, column, start, end) = span_json(d.span);
+                let labels: Vec<serde_json::Value> = d
+                    .labels
+                    .iter()
+                    .map(|l| {
+                        serde_json::json!({
+                            "message": l.message,
+                            "primary": l.primary,
+                            "line": l.span.line,
+                            "column": l.span.column,
+                            "start": l.span.start,
+                            "end": l.span.end,
+                        })
+                    })
+                    .collect();
+                serde_json::json!({
+                    "code": d.code,
+                    "severity": d.severity.as_str(),
+                    "message": d.message,
+                    "file": self.name,
+                    "line": line,
+                    "column": column,
+                    "start": start,
+                    "end": end,
+                    "labels": labels,
+                    "notes": d.notes,
+                    "help": d.help,
+                })
+            })
+            .collect();
+        serde_json::Value::Array(items)
+    }
+}
+
+fn render_one(renderer: &Renderer, name: &str, text: &str, d: &Diagnostic) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let title = level.primary_title(d.message.as_str()).id(d.code);
+    let mut group = Group::with_title(title);
+    if d.span.is_some() && !text.is_empty() {
+        let mut snippet = Snippet::source(text).path(name).fold(true);
+        for l in &d.labels {
+            let kind = if l.primary {
+                AnnotationKind::Primary
+            } else {
+                AnnotationKind::Context
+            };
+            let (start, end) = clamp(text, l.span);
+            snippet = snippet.annotation(kind.span(start..end).label(l.message.as_str()));
+        }
+        group = group.element(snippet);
+    } else {
+        group = group.element(annotate_snippets::Origin::path(name));
+    }
+    for n in &d.notes {
+        group = group.element(Level::NOTE.message(n.as_str()));
+    }
+    for h in &d.help {
+        group = group.element(Level::HELP.message(h.as_str()));
+    }
+    renderer.render(&[group])
+}
+
+/// Keeps a label inside the text and on char boundaries, so a stale span cannot panic the renderer.
+fn clamp(text: &str, span: Span) -> (usize, usize) {
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    (start, end)
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for Report {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            suggest("strng", ["bool", "string", "bytes"]),
+            Some("string")
+        );
+        assert_eq!(suggest("tpye", ["name", "type"]), Some("type"));
+        assert_eq!(suggest("zzzzzz", ["string", "bytes"]), None);
+        assert_eq!(suggest("FILEHANDLE", ["FileHandle"]), Some("FileHandle"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("tpye", "type"), 1);
+    }
+
+    #[test]
+    fn renders_like_rustc() {
+        let text = "version: 0\ntype: strng\n";
+        let d = Diagnostic::error("bid.type.unknown", "unknown type `strng`")
+            .primary(
+                Span {
+                    line: 2,
+                    column: 7,
+                    start: 17,
+                    end: 22,
+                },
+                "not a BID type",
+            )
+            .help("did you mean `string`?");
+        let r = Report {
+            name: "f.bid.yaml".into(),
+            text: text.into(),
+            diagnostics: vec![d],
+        };
+        let out = r.render();
+        assert!(out.starts_with("error[bid.type.unknown]: unknown type `strng`\n"));
+        assert!(out.contains(" --> f.bid.yaml:2:7\n"), "{out}");
+        assert!(out.contains("2 | type: strng\n"), "{out}");
+        assert!(out.contains("^^^^^ not a BID type"), "{out}");
+        assert!(out.contains("= help: did you mean `string`?"), "{out}");
+        assert_eq!(r.to_string(), out);
+        let j = r.to_json();
+        assert_eq!(j[0]["code"], "bid.type.unknown");
+        assert_eq!(j[0]["line"], 2);
+        assert_eq!(j[0]["column"], 7);
+        assert_eq!(j[0]["help"][0], "did you mean `string`?");
+        assert!(r.render_styled().contains("\u{1b}["));
+    }
+
+    #[test]
+    fn every_code_is_documented_once() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (code, meaning) in CODES {
+            assert!(seen.insert(*code), "{code} listed twice");
+            assert!(!meaning.is_empty());
+        }
+    }
 }

@@ -1,1 +1,355 @@
-//! TODO(owner): see the module plan.
+//! Every foreign spelling of a BID name (Rust idents, C identifiers, C symbols), computed in one place.
+//!
+//! `check` calls these once per item and stores the results on the [`crate::Model`], so emitters
+//! never re-derive a name and the Rust and C sides cannot disagree.
+
+/// Whether `s` is a BID identifier: `[A-Za-z_][A-Za-z0-9_]*`.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Splits an identifier into words at `_`, at lower-to-upper changes and before the last
+/// capital of an acronym (`HTTPServer` -> `HTTP`, `Server`). Digits stick to the word before.
+fn words(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if c.is_uppercase() && !cur.is_empty() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The number of leading underscores, kept by `snake_case` so `_private` stays private-looking.
+fn leading_underscores(s: &str) -> usize {
+    s.chars().take_while(|&c| c == '_').count()
+}
+
+/// `fillRect` -> `fill_rect`, `HTTPServer` -> `http_server`; leading underscores are kept.
+pub fn snake_case(s: &str) -> String {
+    let words = words(s);
+    let mut out = "_".repeat(leading_underscores(s));
+    let joined: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    out.push_str(&joined.join("_"));
+    if out.is_empty() {
+        out.push('_');
+    }
+    out
+}
+
+/// `file` -> `File`, `file_handle` -> `FileHandle`, `HTTPServer` -> `HttpServer`.
+pub fn upper_camel_case(s: &str) -> String {
+    let mut out = String::new();
+    for w in words(s) {
+        let mut cs = w.chars();
+        if let Some(first) = cs.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(&cs.as_str().to_lowercase());
+        }
+    }
+    if out.is_empty() {
+        // Only underscores: keep a valid, non-empty identifier.
+        out = format!("{s}_");
+    }
+    out
+}
+
+/// Rust keywords of every edition (strict and reserved) that need `r#` or a suffix.
+const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const RUST_NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// Whether `s` is a Rust keyword (strict or reserved, any edition).
+pub fn is_rust_keyword(s: &str) -> bool {
+    RUST_KEYWORDS.contains(&s)
+}
+
+/// Makes `s` usable as a Rust identifier: `type` -> `r#type`, `self` -> `self_`, `_` -> `__`.
+pub fn rust_escape(s: &str) -> String {
+    if RUST_NOT_RAW.contains(&s) {
+        format!("{s}_")
+    } else if is_rust_keyword(s) {
+        format!("r#{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Rust ident of a method, parameter or field: snake_case, then keyword-escaped.
+pub fn rust_value_ident(name: &str) -> String {
+    rust_escape(&snake_case(name))
+}
+
+/// Rust ident of a type: UpperCamelCase, then keyword-escaped (`self` -> `Self_`).
+pub fn rust_type_ident(name: &str) -> String {
+    rust_escape(&upper_camel_case(name))
+}
+
+/// C and C++ keywords, plus names the generated header itself declares or includes.
+const C_RESERVED: &[&str] = &[
+    // C11 / C23
+    "_Alignas",
+    "_Alignof",
+    "_Atomic",
+    "_Bool",
+    "_Complex",
+    "_Generic",
+    "_Imaginary",
+    "_Noreturn",
+    "_Static_assert",
+    "_Thread_local",
+    "alignas",
+    "alignof",
+    "auto",
+    "bool",
+    "break",
+    "case",
+    "char",
+    "const",
+    "constexpr",
+    "continue",
+    "default",
+    "do",
+    "double",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "float",
+    "for",
+    "goto",
+    "if",
+    "inline",
+    "int",
+    "long",
+    "nullptr",
+    "register",
+    "restrict",
+    "return",
+    "short",
+    "signed",
+    "sizeof",
+    "static",
+    "static_assert",
+    "struct",
+    "switch",
+    "thread_local",
+    "true",
+    "typedef",
+    "typeof",
+    "typeof_unqual",
+    "union",
+    "unsigned",
+    "void",
+    "volatile",
+    "while",
+    // C++ (headers are compiled as C++ too)
+    "and",
+    "and_eq",
+    "asm",
+    "bitand",
+    "bitor",
+    "catch",
+    "char8_t",
+    "char16_t",
+    "char32_t",
+    "class",
+    "co_await",
+    "co_return",
+    "co_yield",
+    "compl",
+    "concept",
+    "const_cast",
+    "consteval",
+    "constinit",
+    "decltype",
+    "delete",
+    "dynamic_cast",
+    "explicit",
+    "export",
+    "friend",
+    "mutable",
+    "namespace",
+    "new",
+    "noexcept",
+    "not",
+    "not_eq",
+    "operator",
+    "or",
+    "or_eq",
+    "private",
+    "protected",
+    "public",
+    "reinterpret_cast",
+    "requires",
+    "static_cast",
+    "template",
+    "this",
+    "throw",
+    "try",
+    "typeid",
+    "typename",
+    "using",
+    "virtual",
+    "wchar_t",
+    "xor",
+    "xor_eq",
+    // Names the header uses: shadowing them in a prototype breaks the next parameter.
+    "NULL",
+    "bid_buf",
+    "int8_t",
+    "int16_t",
+    "int32_t",
+    "int64_t",
+    "uint8_t",
+    "uint16_t",
+    "uint32_t",
+    "uint64_t",
+    "size_t",
+    "intptr_t",
+    "uintptr_t",
+];
+
+/// Whether `s` is reserved in C or C++ (or by the generated header).
+pub fn is_c_reserved(s: &str) -> bool {
+    C_RESERVED.contains(&s)
+}
+
+/// Makes `s` usable as a C/C++ identifier: `int` -> `int_`, `class` -> `class_`.
+pub fn c_escape(s: &str) -> String {
+    if is_c_reserved(s) {
+        format!("{s}_")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// C parameter name: like [`c_escape`], and `out` is taken by the trailing out-parameter.
+pub fn c_param(s: &str) -> String {
+    if s == "out" {
+        "out_".to_owned()
+    } else {
+        c_escape(s)
+    }
+}
+
+/// Default symbol prefix of an interface: `<namespace>_<name>` with `.` -> `_`.
+pub fn default_symbol_prefix(namespace: &str, name: &str) -> String {
+    format!("{namespace}_{name}").replace('.', "_")
+}
+
+/// The exported C symbol of a method: the `symbol:` override or `<prefix>_<method>`.
+pub fn c_symbol(prefix: &str, method: &str, symbol: Option<&str>) -> String {
+    match symbol {
+        Some(s) => s.to_owned(),
+        None => format!("{prefix}_{method}"),
+    }
+}
+
+/// The C name of a declared type: `<prefix>_<TypeName>`.
+pub fn c_type(prefix: &str, name: &str) -> String {
+    format!("{prefix}_{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers() {
+        assert!(is_identifier("fillRect"));
+        assert!(is_identifier("_x1"));
+        assert!(is_identifier("_"));
+        assert!(!is_identifier("1x"));
+        assert!(!is_identifier("a-b"));
+        assert!(!is_identifier(""));
+        assert!(!is_identifier("é"));
+    }
+
+    #[test]
+    fn snake() {
+        assert_eq!(snake_case("fillRect"), "fill_rect");
+        assert_eq!(snake_case("HTTPServer"), "http_server");
+        assert_eq!(snake_case("already_snake"), "already_snake");
+        assert_eq!(snake_case("getX"), "get_x");
+        assert_eq!(snake_case("file2Open"), "file2_open");
+        assert_eq!(snake_case("_private"), "_private");
+        assert_eq!(snake_case("ABC"), "abc");
+        assert_eq!(snake_case("_"), "_");
+    }
+
+    #[test]
+    fn camel() {
+        assert_eq!(upper_camel_case("file"), "File");
+        assert_eq!(upper_camel_case("file_handle"), "FileHandle");
+        assert_eq!(upper_camel_case("FileHandle"), "FileHandle");
+        assert_eq!(upper_camel_case("HTTPServer"), "HttpServer");
+        assert_eq!(upper_camel_case("_"), "__");
+    }
+
+    #[test]
+    fn rust_keywords() {
+        assert_eq!(rust_value_ident("type"), "r#type");
+        assert_eq!(rust_value_ident("match"), "r#match");
+        assert_eq!(rust_value_ident("self"), "self_");
+        assert_eq!(rust_value_ident("super"), "super_");
+        assert_eq!(rust_value_ident("crate"), "crate_");
+        assert_eq!(rust_value_ident("_"), "__");
+        assert_eq!(rust_type_ident("self"), "Self_");
+        assert_eq!(rust_type_ident("type"), "Type");
+        assert_eq!(rust_value_ident("fillRect"), "fill_rect");
+        assert_eq!(rust_value_ident("gen"), "r#gen");
+    }
+
+    #[test]
+    fn c_keywords() {
+        assert_eq!(c_escape("int"), "int_");
+        assert_eq!(c_escape("class"), "class_");
+        assert_eq!(c_escape("new"), "new_");
+        assert_eq!(c_escape("template"), "template_");
+        assert_eq!(c_escape("delete"), "delete_");
+        assert_eq!(c_escape("int32_t"), "int32_t_");
+        assert_eq!(c_escape("path"), "path");
+        assert_eq!(c_param("out"), "out_");
+    }
+
+    #[test]
+    fn symbols() {
+        assert_eq!(default_symbol_prefix("nyash", "file"), "nyash_file");
+        assert_eq!(default_symbol_prefix("a.b", "c"), "a_b_c");
+        assert_eq!(
+            c_symbol("nyash_file", "fillRect", None),
+            "nyash_file_fillRect"
+        );
+        assert_eq!(c_symbol("p", "close", Some("close_v2")), "close_v2");
+        assert_eq!(c_type("nyash_file", "FileHandle"), "nyash_file_FileHandle");
+    }
+}

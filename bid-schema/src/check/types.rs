@@ -1,0 +1,606 @@
+//! Type expressions, records, handles and the ownership contract (SPEC §3, §6).
+
+use super::{Checker, Names};
+use crate::ast::{MethodAst, Sp, TypeAst};
+use crate::diag::{Diagnostic, Span};
+use crate::model::*;
+use crate::names;
+
+const BUILTINS: &[&str] = &[
+    "bool", "i32", "i64", "f32", "f64", "string", "bytes", "void", "handle", "array",
+];
+const PHASE2: &[&str] = &["list", "map", "optional", "result"];
+
+/// Where a type is written: decides what may appear there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pos {
+    Param,
+    Return,
+    Field,
+    Element,
+}
+
+impl Pos {
+    fn describe(self) -> &'static str {
+        match self {
+            Pos::Param => "a parameter",
+            Pos::Return => "a return value",
+            Pos::Field => "a record field",
+            Pos::Element => "an array element",
+        }
+    }
+}
+
+/// A type string with a way to point at any part of it.
+struct TypeText<'a> {
+    text: &'a str,
+    span: Span,
+    /// Byte offset of `text` in the source when the scalar was written as is; `None` when
+    /// quoting or escapes moved it (then every part points at the whole value).
+    base: Option<usize>,
+}
+
+impl TypeText<'_> {
+    fn part(&self, from: usize, to: usize) -> Span {
+        match self.base {
+            Some(base) => Span {
+                line: self.span.line,
+                column: self.span.column + self.text[..from].chars().count(),
+                start: base + from,
+                end: base + to,
+            },
+            None => self.span,
+        }
+    }
+}
+
+impl Checker<'_> {
+    fn type_text<'a>(&self, ty: &'a Sp<String>) -> TypeText<'a> {
+        let src = crate::parse::src(self.text, ty.span);
+        let base = if src == ty.value {
+            Some(ty.span.start)
+        } else if src.len() == ty.value.len() + 2 && src[1..src.len() - 1] == ty.value {
+            Some(ty.span.start + 1)
+        } else {
+            None
+        };
+        let span = match base {
+            Some(b) if b != ty.span.start => Span {
+                column: ty.span.column + 1,
+                start: b,
+                end: b + ty.value.len(),
+                ..ty.span
+            },
+            _ => ty.span,
+        };
+        TypeText {
+            text: &ty.value,
+            span,
+            base,
+        }
+    }
+
+    /// Resolves a type string; `Ok(None)` is `void`; `Err` means already reported.
+    fn resolve(
+        &mut self,
+        iface: &Interface,
+        ty: &Sp<String>,
+        pos: Pos,
+    ) -> Result<Option<Type>, ()> {
+        let tt = self.type_text(ty);
+        let s = tt.text;
+        let trimmed_start = s.len() - s.trim_start().len();
+        let trimmed_end = s.trim_end().len();
+        self.resolve_part(iface, &tt, trimmed_start, trimmed_end, pos)
+    }
+
+    fn resolve_part(
+        &mut self,
+        iface: &Interface,
+        tt: &TypeText,
+        from: usize,
+        to: usize,
+        pos: Pos,
+    ) -> Result<Option<Type>, ()> {
+        let s = &tt.text[from..to];
+        let span = self.span(tt.part(from, to));
+        if let Some(open) = s.find('(') {
+            let head = s[..open].trim_end();
+            let head_span = self.span(tt.part(from, from + head.len()));
+            if PHASE2.contains(&head) {
+                self.push(
+                    Diagnostic::error(
+                        "bid.type.phase2",
+                        format!("`{head}(...)` is reserved for a later ABI"),
+                    )
+                    .primary(head_span, "not in FFI ABI v0")
+                    .help(match head {
+                        "optional" | "result" => {
+                            "use `fallible: true` on the method, or a record with a flag field"
+                        }
+                        _ => "use `array(T)` of a record, or pass the parts as separate parameters",
+                    }),
+                );
+                return Err(());
+            }
+            if head != "array" || !s.ends_with(')') {
+                self.push(
+                    Diagnostic::error("bid.field.invalid", format!("malformed type `{s}`"))
+                        .primary(span, "not a type")
+                        .note("types are a name or `array(T)`"),
+                );
+                return Err(());
+            }
+            if matches!(pos, Pos::Field | Pos::Element) {
+                return self.misplaced(span, "array(...)", pos);
+            }
+            let inner_from = from + open + 1;
+            let inner_to = from + s.len() - 1;
+            let inner = &tt.text[inner_from..inner_to];
+            let lead = inner.len() - inner.trim_start().len();
+            let inner_to = inner_from + inner.trim_end().len();
+            if inner_from + lead >= inner_to {
+                self.push(
+                    Diagnostic::error("bid.field.invalid", "`array()` needs an element type")
+                        .primary(span, "no element type")
+                        .help("write `array(i32)`, `array(MyRecord)`, ..."),
+                );
+                return Err(());
+            }
+            let elem = self.resolve_part(iface, tt, inner_from + lead, inner_to, Pos::Element)?;
+            return Ok(elem.map(|t| Type::Array(Box::new(t))));
+        }
+        let t = match s {
+            "void" => {
+                return if pos == Pos::Return {
+                    Ok(None)
+                } else {
+                    self.misplaced(span, s, pos)
+                };
+            }
+            "bool" if pos == Pos::Element => return self.misplaced(span, s, pos),
+            "bool" => Type::Bool,
+            "i32" => Type::I32,
+            "i64" => Type::I64,
+            "f32" => Type::F32,
+            "f64" => Type::F64,
+            "string" | "bytes" if matches!(pos, Pos::Field | Pos::Element) => {
+                return self.misplaced(span, s, pos);
+            }
+            "string" => Type::String,
+            "bytes" => Type::Bytes,
+            "handle" => {
+                self.push(
+                    Diagnostic::error(
+                        "bid.type.misplaced",
+                        "`handle` declares a type; it cannot be used directly",
+                    )
+                    .primary(span, "use a declared handle type here")
+                    .help("declare `- { name: MyHandle, type: handle }` under `types:` and use `MyHandle`"),
+                );
+                return Err(());
+            }
+            "array" => {
+                self.push(
+                    Diagnostic::error("bid.field.invalid", "`array` needs an element type")
+                        .primary(span, "no element type")
+                        .help("write `array(i32)`, `array(MyRecord)`, ..."),
+                );
+                return Err(());
+            }
+            _ => match iface
+                .types
+                .iter()
+                .position(|t| t.name == s && !s.is_empty())
+            {
+                Some(i) => match iface.types[i].kind {
+                    TypeDefKind::Handle(_) => Type::Handle(TypeId(i)),
+                    TypeDefKind::Record(_) => Type::Record(TypeId(i)),
+                },
+                None => {
+                    let candidates = BUILTINS
+                        .iter()
+                        .copied()
+                        .chain(iface.types.iter().map(|t| t.name.as_str()));
+                    let mut d =
+                        Diagnostic::error("bid.type.unknown", format!("unknown type `{s}`"))
+                            .primary(span, "not a BID type")
+                            .did_you_mean(s, candidates);
+                    if d.help.is_empty() && PHASE2.contains(&s) {
+                        d = d.help(format!("`{s}(...)` is reserved for a later ABI"));
+                    }
+                    self.push(d);
+                    return Err(());
+                }
+            },
+        };
+        Ok(Some(t))
+    }
+
+    fn misplaced<T>(&mut self, span: Span, ty: &str, pos: Pos) -> Result<T, ()> {
+        let (why, help) = match (ty, pos) {
+            ("void", _) => (
+                "`void` is only a return type",
+                "remove it, or use it under `returns:`",
+            ),
+            ("bool", Pos::Element) => (
+                "`array(bool)` has no agreed layout",
+                "use `array(i32)` with 0 and 1",
+            ),
+            (_, Pos::Field) => (
+                "records hold scalars, handles and records only",
+                "pass buffers as separate parameters",
+            ),
+            _ => (
+                "arrays hold i32, i64, f32, f64, handles and records only",
+                "pass strings and nested arrays as separate parameters",
+            ),
+        };
+        self.push(
+            Diagnostic::error(
+                "bid.type.misplaced",
+                format!("`{ty}` cannot be {}", pos.describe()),
+            )
+            .primary(span, "not allowed here")
+            .note(why)
+            .help(help),
+        );
+        Err(())
+    }
+
+    pub(super) fn type_kind(&mut self, iface: &Interface, t: &TypeAst) -> TypeDefKind {
+        let kind = t.kind.as_ref().map(|k| k.value.as_str());
+        if kind != Some("record")
+            && let Some(f) = t.fields.first()
+        {
+            let span = self.span(f.span);
+            self.push(
+                Diagnostic::error("bid.field.invalid", "`fields` only applies to records")
+                    .primary(span, "field of a non-record type"),
+            );
+        }
+        match kind {
+            Some("handle") => {
+                let repr = match t.repr.as_ref().map(|r| (r.value.as_str(), r.span)) {
+                    None | Some(("i32", _)) => HandleRepr::I32,
+                    Some(("i64", _)) => HandleRepr::I64,
+                    Some(("pointer", _)) => HandleRepr::Pointer,
+                    Some((other, span)) => {
+                        let span = self.span(span);
+                        let d = Diagnostic::error(
+                            "bid.field.invalid",
+                            format!("handle repr `{other}` is not supported"),
+                        )
+                        .primary(span, "expected i32, i64 or pointer")
+                        .did_you_mean(other, ["i32", "i64", "pointer"]);
+                        self.push(d);
+                        HandleRepr::I32
+                    }
+                };
+                TypeDefKind::Handle(HandleDef {
+                    repr,
+                    release: None,
+                })
+            }
+            Some("record") => {
+                for key in [&t.repr, &t.release].into_iter().flatten() {
+                    let span = self.span(key.span);
+                    self.push(
+                        Diagnostic::error(
+                            "bid.field.invalid",
+                            "`repr` and `release` only apply to handles",
+                        )
+                        .primary(span, "not for a record"),
+                    );
+                }
+                TypeDefKind::Record(RecordDef {
+                    fields: self.fields(iface, t),
+                })
+            }
+            Some(other) => {
+                let span = self.span(t.kind.as_ref().map_or(t.span, |k| k.span));
+                let d = Diagnostic::error(
+                    "bid.field.invalid",
+                    format!("a declared type must be `handle` or `record`, not `{other}`"),
+                )
+                .primary(span, "expected `handle` or `record`")
+                .did_you_mean(other, ["handle", "record"]);
+                self.push(d);
+                TypeDefKind::Record(RecordDef { fields: Vec::new() })
+            }
+            None => TypeDefKind::Record(RecordDef { fields: Vec::new() }),
+        }
+    }
+
+    fn fields(&mut self, iface: &Interface, t: &TypeAst) -> Vec<Field> {
+        if t.fields.is_empty() {
+            let span = self.span(t.name.as_ref().map_or(t.span, |n| n.span));
+            self.push(
+                Diagnostic::error("bid.field.missing", "a record needs at least one field")
+                    .primary(span, "record without `fields`"),
+            );
+        }
+        let mut out = Vec::new();
+        let (mut written, mut rust, mut c) = (Names::default(), Names::default(), Names::default());
+        for f in &t.fields {
+            let (Some(name), Some(ty)) = (&f.name, &f.ty) else {
+                continue;
+            };
+            let Ok(Some(ty)) = self.resolve(iface, ty, Pos::Field) else {
+                continue;
+            };
+            if !self.ident(name, "field name") {
+                continue;
+            }
+            let what = format!("field `{}`", name.value);
+            let (r, cn) = (
+                names::rust_value_ident(&name.value),
+                names::c_escape(&name.value),
+            );
+            self.unique(
+                &mut written,
+                &name.value,
+                name.span,
+                what.clone(),
+                "is named",
+            );
+            self.unique(&mut rust, &r, name.span, what.clone(), "has the Rust name");
+            self.unique(&mut c, &cn, name.span, what, "has the C name");
+            out.push(Field {
+                name: name.value.clone(),
+                rust: r,
+                c: cn,
+                ty,
+                doc: f.doc.clone(),
+            });
+        }
+        out
+    }
+
+    /// A record that contains itself, directly or through other records, has no size.
+    pub(super) fn recursion(&mut self, iface: &Interface, types: &[TypeAst]) {
+        for (start, t) in types.iter().enumerate() {
+            let mut stack = vec![start];
+            let mut seen = vec![false; iface.types.len()];
+            while let Some(i) = stack.pop() {
+                let TypeDefKind::Record(r) = &iface.types[i].kind else {
+                    continue;
+                };
+                for f in &r.fields {
+                    if let Type::Record(TypeId(j)) = f.ty {
+                        if j == start {
+                            let span = self.span(t.name.as_ref().map_or(t.span, |n| n.span));
+                            self.push(
+                                Diagnostic::error(
+                                    "bid.type.recursive",
+                                    format!("record `{}` contains itself", iface.types[start].name),
+                                )
+                                .primary(span, "infinitely large record")
+                                .note(format!(
+                                    "field `{}` of `{}` holds `{}` by value",
+                                    f.name, iface.types[i].name, iface.types[start].name
+                                )),
+                            );
+                            stack.clear();
+                            break;
+                        }
+                        if !seen[j] {
+                            seen[j] = true;
+                            stack.push(j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn params(&mut self, iface: &Interface, m: &MethodAst) -> Vec<Param> {
+        let mut out = Vec::new();
+        let (mut written, mut rust, mut c) = (Names::default(), Names::default(), Names::default());
+        for p in &m.params {
+            let (Some(name), Some(ty)) = (&p.name, &p.ty) else {
+                continue;
+            };
+            let resolved = self.resolve(iface, ty, Pos::Param);
+            if !self.ident(name, "parameter name") {
+                continue;
+            }
+            let what = format!("parameter `{}`", name.value);
+            let (r, cn) = (
+                names::rust_value_ident(&name.value),
+                names::c_param(&name.value),
+            );
+            self.unique(
+                &mut written,
+                &name.value,
+                name.span,
+                what.clone(),
+                "is named",
+            );
+            self.unique(&mut rust, &r, name.span, what.clone(), "has the Rust name");
+            let Ok(Some(ty)) = resolved else { continue };
+            if ty.is_buffer() {
+                for suffix in ["_ptr", "_len"] {
+                    self.unique(
+                        &mut c,
+                        &format!("{cn}{suffix}"),
+                        name.span,
+                        what.clone(),
+                        "has the C name",
+                    );
+                }
+            } else {
+                self.unique(&mut c, &cn, name.span, what, "has the C name");
+            }
+            let ownership = self.ownership(p.ownership.as_ref(), &ty, Pos::Param, iface);
+            out.push(Param {
+                name: name.value.clone(),
+                rust: r,
+                c: cn,
+                ty,
+                ownership,
+            });
+        }
+        out
+    }
+
+    pub(super) fn return_value(&mut self, iface: &Interface, m: &MethodAst) -> Return {
+        let Some(r) = &m.returns else {
+            return Return {
+                ty: None,
+                ownership: None,
+            };
+        };
+        let ty = match &r.ty {
+            Some(t) => self.resolve(iface, t, Pos::Return).ok().flatten(),
+            None => None,
+        };
+        let ownership = match &ty {
+            Some(t) => self.ownership(r.ownership.as_ref(), t, Pos::Return, iface),
+            None => {
+                if let Some(o) = &r.ownership {
+                    self.ownership_error(o, "a `void` return", &[]);
+                }
+                None
+            }
+        };
+        Return { ty, ownership }
+    }
+
+    /// Applies the defaults of SPEC §6 and rejects what is not allowed at this position.
+    fn ownership(
+        &mut self,
+        given: Option<&Sp<String>>,
+        ty: &Type,
+        pos: Pos,
+        iface: &Interface,
+    ) -> Option<Ownership> {
+        use Ownership::*;
+        let (default, allowed): (Option<Ownership>, &[Ownership]) = match (ty, pos) {
+            (t, Pos::Param) if t.is_buffer() => (Some(Borrowed), &[Borrowed]),
+            (Type::Handle(_), Pos::Param) => (Some(Borrowed), &[Borrowed, Transferred]),
+            (t, _) if t.is_buffer() => (Some(Transferred), &[Transferred, Borrowed, Reference]),
+            (Type::Handle(_), _) => (Some(Transferred), &[Transferred, Borrowed]),
+            _ => (None, &[]),
+        };
+        let Some(g) = given else { return default };
+        let value = match g.value.as_str() {
+            "borrowed" => Borrowed,
+            "transferred" => Transferred,
+            "reference" => Reference,
+            other => {
+                let span = self.span(g.span);
+                let d =
+                    Diagnostic::error("bid.field.invalid", format!("unknown ownership `{other}`"))
+                        .primary(span, "not an ownership")
+                        .did_you_mean(other, ["borrowed", "transferred", "reference"])
+                        .note("ownerships are `borrowed`, `transferred` and `reference`");
+                self.push(d);
+                return default;
+            }
+        };
+        if allowed.contains(&value) {
+            return Some(value);
+        }
+        let what = format!("{} of type `{}`", pos.describe(), type_name(iface, ty));
+        self.ownership_error(g, &what, allowed);
+        default
+    }
+
+    fn ownership_error(&mut self, g: &Sp<String>, what: &str, allowed: &[Ownership]) {
+        let span = self.span(g.span);
+        let allowed_text = if allowed.is_empty() {
+            "none: this value is copied and has no owner".to_owned()
+        } else {
+            allowed
+                .iter()
+                .map(|o| format!("`{}`", o.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        self.push(
+            Diagnostic::error(
+                "ffi.contract.ownership_mismatch",
+                format!("`{}` is not allowed on {what}", g.value),
+            )
+            .primary(span, "ownership not allowed here")
+            .note(format!("given: `{}`", g.value))
+            .note(format!("allowed here: {allowed_text}")),
+        );
+    }
+
+    /// Links each handle's `release:` to a method that consumes the handle.
+    pub(super) fn releases(
+        &mut self,
+        iface: &mut Interface,
+        types: &[TypeAst],
+        methods: &[MethodAst],
+    ) {
+        for (idx, t) in types.iter().enumerate() {
+            let Some(rel) = &t.release else { continue };
+            if !matches!(iface.types[idx].kind, TypeDefKind::Handle(_)) {
+                continue;
+            }
+            let tname = iface.types[idx].name.clone();
+            let span = self.span(rel.span);
+            let Some(mi) = iface.methods.iter().position(|m| m.name == rel.value) else {
+                let d = Diagnostic::error(
+                    "bid.field.invalid",
+                    format!("release method `{}` of `{tname}` does not exist", rel.value),
+                )
+                .primary(span, "no such method")
+                .did_you_mean(&rel.value, iface.methods.iter().map(|m| m.name.as_str()));
+                self.push(d);
+                continue;
+            };
+            let consumes = iface.methods[mi].params.iter().any(|p| {
+                p.ty == Type::Handle(TypeId(idx)) && p.ownership == Some(Ownership::Transferred)
+            });
+            if consumes {
+                if let TypeDefKind::Handle(h) = &mut iface.types[idx].kind {
+                    h.release = Some(MethodId(mi));
+                }
+                continue;
+            }
+            let mut d = Diagnostic::error(
+                "ffi.contract.ownership_mismatch",
+                format!(
+                    "release method `{}` does not consume a `{tname}`",
+                    rel.value
+                ),
+            )
+            .primary(
+                span,
+                format!("`{}` takes no `{tname}` as `transferred`", rel.value),
+            )
+            .note("a release method takes its handle with `ownership: transferred`".to_string());
+            if let Some(p) = methods[mi]
+                .params
+                .iter()
+                .find(|p| p.ty.as_ref().is_some_and(|t| t.value.trim() == tname))
+                && let Some(n) = &p.name
+            {
+                let pspan = self.span(n.span);
+                d = d
+                    .secondary(pspan, "borrowed, not consumed")
+                    .help(format!("write `ownership: transferred` on `{}`", n.value));
+            }
+            self.push(d);
+        }
+    }
+}
+
+/// The BID spelling of a resolved type, for messages.
+fn type_name(iface: &Interface, ty: &Type) -> String {
+    match ty {
+        Type::Bool => "bool".into(),
+        Type::I32 => "i32".into(),
+        Type::I64 => "i64".into(),
+        Type::F32 => "f32".into(),
+        Type::F64 => "f64".into(),
+        Type::String => "string".into(),
+        Type::Bytes => "bytes".into(),
+        Type::Handle(id) | Type::Record(id) => iface.ty(*id).name.clone(),
+        Type::Array(t) => format!("array({})", type_name(iface, t)),
+    }
+}
