@@ -1,0 +1,277 @@
+//! How each target's C ABI passes a record argument and returns a record value.
+//!
+//! The classes are those clang produces for a function with one record parameter (or one
+//! record result), computed from the record's flattened scalar leaves. System V x86_64 can
+//! send an argument that would fit registers to memory when earlier arguments used the
+//! registers up; [`param_class`] reports the class of the type, as for a first argument.
+
+use super::{Target, of_type};
+use crate::model::{Interface, Method, Type, TypeDefKind};
+use std::fmt;
+
+/// The class of one System V x86_64 eightbyte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RegClass {
+    /// A general-purpose register (any integer, handle or pointer in the eightbyte).
+    Int,
+    /// An SSE register (only `float`/`double` in the eightbyte).
+    Sse,
+}
+
+/// The element of a homogeneous floating-point aggregate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FloatKind {
+    /// `float`.
+    F32,
+    /// `double`.
+    F64,
+}
+
+/// How a value crosses a C call on one target.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PassClass {
+    /// In one register as a scalar: every non-record value, and a wasm32 record whose only
+    /// leaf is one scalar (passed and returned as that scalar).
+    Direct,
+    /// System V x86_64: a record of at most 16 bytes split into eightbytes, each in the
+    /// register class given (`regs(int,sse)`).
+    Regs(Vec<RegClass>),
+    /// Packed into `n` general-purpose registers: AAPCS64 records of at most 16 bytes that
+    /// are not HFAs, and Win64 records of exactly 1, 2, 4 or 8 bytes (`gpr(1)`).
+    Gpr(u8),
+    /// AAPCS64 homogeneous floating-point aggregate of 1 to 4 members, in FP registers
+    /// (`hfa(f32x2)`).
+    Hfa {
+        /// The member type.
+        elem: FloatKind,
+        /// How many members (1..=4).
+        count: u8,
+    },
+    /// Copied into the argument area on the stack (System V x86_64 MEMORY class, i386,
+    /// wasm32 records with more than one leaf). clang may spell small i386 ones as their
+    /// expanded scalars in IR: the same stack bytes.
+    Byval,
+    /// The caller makes a copy and passes a pointer to it (Win64 records not of 1, 2, 4 or
+    /// 8 bytes; AAPCS64 records over 16 bytes).
+    Indirect,
+    /// Returned through a hidden pointer to caller memory (`x8` on AAPCS64, the first
+    /// argument elsewhere).
+    Sret,
+    /// Not a C return value: written through the explicit trailing out-pointer of the C
+    /// prototype (buffer returns as `bid_buf* out`, values of fallible methods).
+    OutParam,
+}
+
+impl PassClass {
+    /// A short stable label: `direct`, `regs(int,sse)`, `gpr(2)`, `hfa(f32x2)`, `byval`,
+    /// `indirect`, `sret`, `out`.
+    pub fn label(&self) -> String {
+        match self {
+            PassClass::Direct => "direct".into(),
+            PassClass::Regs(regs) => {
+                let parts: Vec<&str> = regs
+                    .iter()
+                    .map(|r| match r {
+                        RegClass::Int => "int",
+                        RegClass::Sse => "sse",
+                    })
+                    .collect();
+                format!("regs({})", parts.join(","))
+            }
+            PassClass::Gpr(n) => format!("gpr({n})"),
+            PassClass::Hfa { elem, count } => {
+                let e = match elem {
+                    FloatKind::F32 => "f32",
+                    FloatKind::F64 => "f64",
+                };
+                format!("hfa({e}x{count})")
+            }
+            PassClass::Byval => "byval".into(),
+            PassClass::Indirect => "indirect".into(),
+            PassClass::Sret => "sret".into(),
+            PassClass::OutParam => "out".into(),
+        }
+    }
+}
+
+impl fmt::Display for PassClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// How each parameter and the return value of a method cross the C call on one target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MethodPassing {
+    /// One class per BID parameter, in order (a buffer's pointer and length are both `direct`).
+    pub params: Vec<PassClass>,
+    /// `None` for a void, non-fallible method; [`PassClass::OutParam`] for buffers and for
+    /// the value of a fallible method (its `int32_t` status itself is direct).
+    pub ret: Option<PassClass>,
+}
+
+/// A scalar leaf of a flattened record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Leaf {
+    Int,
+    Float(FloatKind),
+}
+
+fn leaves(
+    iface: &Interface,
+    ty: &Type,
+    target: Target,
+    base: u64,
+    depth: usize,
+    out: &mut Vec<(u64, Leaf)>,
+) {
+    match ty {
+        Type::F32 => out.push((base, Leaf::Float(FloatKind::F32))),
+        Type::F64 => out.push((base, Leaf::Float(FloatKind::F64))),
+        Type::Record(id) | Type::Handle(id) => match &iface.ty(*id).kind {
+            TypeDefKind::Handle(_) => out.push((base, Leaf::Int)),
+            TypeDefKind::Record(rec) => {
+                if depth > iface.types.len() {
+                    return;
+                }
+                let layout = super::record(iface, *id, target);
+                for (f, fl) in rec.fields.iter().zip(&layout.fields) {
+                    leaves(iface, &f.ty, target, base + fl.offset, depth + 1, out);
+                }
+            }
+        },
+        _ => out.push((base, Leaf::Int)),
+    }
+}
+
+fn is_record(iface: &Interface, ty: &Type) -> bool {
+    match ty {
+        Type::Record(id) | Type::Handle(id) => {
+            matches!(iface.ty(*id).kind, TypeDefKind::Record(_))
+        }
+        _ => false,
+    }
+}
+
+/// The class of a record `ty`; `param` is `true` for a parameter, `false` for a return.
+fn classify(iface: &Interface, ty: &Type, target: Target, param: bool) -> PassClass {
+    let size = of_type(iface, ty, target).map_or(0, |l| l.size);
+    let mut ls = Vec::new();
+    leaves(iface, ty, target, 0, 0, &mut ls);
+    let memory = if param {
+        PassClass::Byval
+    } else {
+        PassClass::Sret
+    };
+    let by_ref = if param {
+        PassClass::Indirect
+    } else {
+        PassClass::Sret
+    };
+    match target {
+        Target::X86_64Linux => {
+            if size > 16 || size == 0 {
+                return memory;
+            }
+            let regs = (0..size.div_ceil(8))
+                .map(|i| {
+                    let int = ls.iter().any(|(off, l)| off / 8 == i && *l == Leaf::Int);
+                    if int { RegClass::Int } else { RegClass::Sse }
+                })
+                .collect();
+            PassClass::Regs(regs)
+        }
+        Target::X86_64Windows => {
+            if matches!(size, 1 | 2 | 4 | 8) {
+                PassClass::Gpr(1)
+            } else {
+                by_ref
+            }
+        }
+        Target::Aarch64Darwin => {
+            if let Some(Leaf::Float(elem)) = ls.first().map(|(_, l)| *l)
+                && ls.len() <= 4
+                && ls.iter().all(|(_, l)| *l == Leaf::Float(elem))
+            {
+                return PassClass::Hfa {
+                    elem,
+                    count: ls.len() as u8,
+                };
+            }
+            if size <= 16 && size > 0 {
+                PassClass::Gpr(size.div_ceil(8) as u8)
+            } else {
+                by_ref
+            }
+        }
+        Target::I686Linux => memory,
+        Target::Wasm32 => {
+            if ls.len() == 1 {
+                PassClass::Direct
+            } else {
+                memory
+            }
+        }
+    }
+}
+
+/// How a parameter of type `ty` is passed on `target`.
+pub fn param_class(iface: &Interface, ty: &Type, target: Target) -> PassClass {
+    if is_record(iface, ty) {
+        classify(iface, ty, target, true)
+    } else {
+        PassClass::Direct
+    }
+}
+
+/// How a C function returning `ty` by value returns it on `target`; buffers are never
+/// returned by value ([`PassClass::OutParam`]).
+pub fn return_class(iface: &Interface, ty: &Type, target: Target) -> PassClass {
+    if ty.is_buffer() {
+        PassClass::OutParam
+    } else if is_record(iface, ty) {
+        classify(iface, ty, target, false)
+    } else {
+        PassClass::Direct
+    }
+}
+
+/// The classes of every parameter and of the return value of `method` on `target`.
+pub fn method_passing(iface: &Interface, method: &Method, target: Target) -> MethodPassing {
+    let params = method
+        .params
+        .iter()
+        .map(|p| param_class(iface, &p.ty, target))
+        .collect();
+    let ret = method.returns.ty.as_ref().map(|ty| {
+        if method.fallible {
+            PassClass::OutParam
+        } else {
+            return_class(iface, ty, target)
+        }
+    });
+    MethodPassing { params, ret }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_stable() {
+        assert_eq!(
+            PassClass::Regs(vec![RegClass::Int, RegClass::Sse]).label(),
+            "regs(int,sse)"
+        );
+        assert_eq!(
+            PassClass::Hfa {
+                elem: FloatKind::F32,
+                count: 2
+            }
+            .label(),
+            "hfa(f32x2)"
+        );
+        assert_eq!(PassClass::Gpr(2).to_string(), "gpr(2)");
+        assert_eq!(PassClass::OutParam.label(), "out");
+    }
+}
