@@ -59,14 +59,12 @@ impl Error {
     }
 }
 
-/// Renders a report. Placeholder until `Report::render`/`render_styled` land from the
-/// parser branch (the lead swaps this body for those two calls).
-fn render_report(report: &Report, _styled: bool) -> String {
-    report
-        .diagnostics
-        .iter()
-        .map(|d| format!("error[{}]: {}\n", d.code, d.message))
-        .collect()
+fn render_report(report: &Report, styled: bool) -> String {
+    if styled {
+        report.render_styled()
+    } else {
+        report.render()
+    }
 }
 
 impl fmt::Display for Error {

@@ -60,7 +60,9 @@ pub fn expand(root: &Path, attr: TokenStream, item: TokenStream) -> TokenStream 
             let items = bid_schema::emit::rust::bindings(&model);
             with_stub(TokenStream::new(), &module, quote!(#tracker #items))
         }
-        Err(report) => {
+        Err(mut report) => {
+            // Name the file as the attribute does, not by its absolute path.
+            report.name = args.path.value();
             let err = syn::Error::new(args.path.span(), render(&report)).to_compile_error();
             with_stub(err, &module, tracker)
         }
@@ -115,12 +117,8 @@ fn with_stub(error: TokenStream, module: &ItemMod, items: TokenStream) -> TokenS
     }
 }
 
-/// The diagnostics as plain text for `compile_error!`. Placeholder until `Report::render`
-/// lands from the parser branch (the lead swaps this body for `report.render()`).
+/// The diagnostics as plain text for `compile_error!`: the rendered snippets, since a
+/// span cannot point into the YAML file on stable Rust.
 fn render(report: &bid_schema::Report) -> String {
-    report
-        .diagnostics
-        .iter()
-        .map(|d| format!("error[{}]: {}\n", d.code, d.message))
-        .collect()
+    report.render()
 }

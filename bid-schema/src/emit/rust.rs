@@ -5,7 +5,6 @@
 //! boundary's `i32` (0 or 1), because a Rust `bool` read from a plugin's `2` would be
 //! undefined behaviour; method parameters and results use `bool`, checked by the runtime.
 
-mod layout_shim;
 mod meta;
 mod methods;
 mod types;

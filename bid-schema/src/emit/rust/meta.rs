@@ -4,18 +4,6 @@ use crate::model::{Interface, Ownership, Return, Type, TypeDefKind, TypeId};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// The canonical signature text the bindings are generated from.
-///
-/// Placeholder until `crate::signature::text` lands: the lead swaps this one call.
-fn signature_text(iface: &Interface) -> String {
-    let mut s = format!("bid-signature-placeholder {}\n", iface.qualified);
-    for m in &iface.methods {
-        s.push_str(&m.name);
-        s.push('\n');
-    }
-    s
-}
-
 /// Position of a handle type among the interface's handle types.
 fn handle_index(iface: &Interface, id: TypeId) -> Option<usize> {
     iface.types[..id.0]
@@ -26,12 +14,11 @@ fn handle_index(iface: &Interface, id: TypeId) -> Option<usize> {
 }
 
 fn ownership(own: Option<Ownership>) -> TokenStream {
-    let p = quote!(::bid_runtime::__private::Ownership);
     match own {
-        None => quote!(::core::option::Option::None),
-        Some(Ownership::Borrowed) => quote!(::core::option::Option::Some(#p::Borrowed)),
-        Some(Ownership::Transferred) => quote!(::core::option::Option::Some(#p::Transferred)),
-        Some(Ownership::Reference) => quote!(::core::option::Option::Some(#p::Reference)),
+        None => quote!(None),
+        Some(Ownership::Borrowed) => quote!(Some(Ownership::Borrowed)),
+        Some(Ownership::Transferred) => quote!(Some(Ownership::Transferred)),
+        Some(Ownership::Reference) => quote!(Some(Ownership::Reference)),
     }
 }
 
@@ -55,8 +42,8 @@ fn value(iface: &Interface, ty: Option<&Type>, own: Option<Ownership>) -> TokenS
     };
     let own = ownership(own);
     quote! {
-        ::bid_runtime::__private::ValueMeta {
-            kind: ::bid_runtime::__private::ValueKind::#kind,
+        ValueMeta {
+            kind: ValueKind::#kind,
             ownership: #own,
             handle: #handle,
         }
@@ -67,9 +54,9 @@ fn option_usize(v: Option<usize>) -> TokenStream {
     match v {
         Some(i) => {
             let i = proc_macro2::Literal::usize_unsuffixed(i);
-            quote!(::core::option::Option::Some(#i))
+            quote!(Some(#i))
         }
-        None => quote!(::core::option::Option::None),
+        None => quote!(None),
     }
 }
 
@@ -80,13 +67,13 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
     let free = iface.free_symbol();
     let needs_free = iface.needs_free();
     let sig_symbol = iface.signature_symbol();
-    let signature = signature_text(iface);
+    let signature = crate::signature::text(iface);
     let handles = iface.types.iter().filter_map(|t| match &t.kind {
         TypeDefKind::Handle(h) => {
             let name = &t.name;
             let release = option_usize(h.release.map(|m| m.0));
             Some(quote! {
-                ::bid_runtime::__private::HandleMeta { name: #name, release: #release }
+                HandleMeta { name: #name, release: #release }
             })
         }
         TypeDefKind::Record(_) => None,
@@ -96,12 +83,12 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
         let params = m.params.iter().map(|p| {
             let pname = &p.name;
             let v = value(iface, Some(&p.ty), p.ownership);
-            quote!(::bid_runtime::__private::ParamMeta { name: #pname, value: #v })
+            quote!(ParamMeta { name: #pname, value: #v })
         });
         let Return { ty, ownership } = &m.returns;
         let ret = value(iface, ty.as_ref(), *ownership);
         quote! {
-            ::bid_runtime::__private::MethodMeta {
+            MethodMeta {
                 name: #mname,
                 symbol: #symbol,
                 effect: #effect,
@@ -111,16 +98,26 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
             }
         }
     });
+    // The short names come from a `use` inside the initialiser block: fully qualified
+    // (nothing the user's module defines can capture them) yet readable.
     quote! {
-        static #name: ::bid_runtime::__private::InterfaceMeta = ::bid_runtime::__private::InterfaceMeta {
-            name: #qualified,
-            box_name: #box_name,
-            free_symbol: #free,
-            needs_free: #needs_free,
-            signature_symbol: #sig_symbol,
-            signature: #signature,
-            handles: &[#(#handles),*],
-            methods: &[#(#methods),*],
+        static #name: ::bid_runtime::__private::InterfaceMeta = {
+            #[allow(unused_imports, reason = "one import list for every interface")]
+            use ::bid_runtime::__private::{
+                HandleMeta, InterfaceMeta, MethodMeta, Ownership, ParamMeta, ValueKind, ValueMeta,
+            };
+            #[allow(unused_imports, reason = "one import list for every interface")]
+            use ::core::option::Option::{None, Some};
+            InterfaceMeta {
+                name: #qualified,
+                box_name: #box_name,
+                free_symbol: #free,
+                needs_free: #needs_free,
+                signature_symbol: #sig_symbol,
+                signature: #signature,
+                handles: &[#(#handles),*],
+                methods: &[#(#methods),*],
+            }
         };
     }
 }

@@ -1,8 +1,7 @@
 //! Handle newtypes and `#[repr(C)]` records, with their per-target layout assertions.
 
-use super::layout_shim;
 use super::{docs, ident, rust_type};
-use crate::layout::Target;
+use crate::layout::{self, Target};
 use crate::model::{
     HandleDef, HandleRepr, Interface, RecordDef, Type, TypeDef, TypeDefKind, TypeId,
 };
@@ -103,7 +102,11 @@ fn zero_default(iface: &Interface, rec: &RecordDef) -> bool {
 
 fn record(iface: &Interface, id: TypeId, def: &TypeDef, rec: &RecordDef) -> TokenStream {
     let name = ident(&def.rust);
-    let doc = docs(def.doc.as_deref());
+    let fallback = format!(" The `{}` record (C layout).", def.name);
+    let doc = match def.doc.as_deref() {
+        Some(d) => docs(Some(d)),
+        None => quote!(#[doc = #fallback]),
+    };
     let fields = rec.fields.iter().map(|f| {
         let fname = ident(&f.rust);
         let ty = rust_type(iface, &f.ty);
@@ -138,9 +141,12 @@ fn record(iface: &Interface, id: TypeId, def: &TypeDef, rec: &RecordDef) -> Toke
 /// panic in a `const` is a compile error. (`if`/`panic!` rather than `assert!` so the
 /// checked expression stays an expression prettyplease can format.)
 fn layout_asserts(iface: &Interface, id: TypeId, def: &TypeDef, target: Target) -> TokenStream {
-    let layout = layout_shim::record(iface, id, target);
-    let cfg = layout_shim::rust_cfg(target);
-    let triple = layout_shim::triple(target);
+    let layout = layout::record(iface, id, target);
+    // The predicate is a fixed string of the layout module (one source of truth with the
+    // C side); should it ever fail to lex, `any()` is false and the checks are skipped
+    // rather than the emitter failing.
+    let cfg: TokenStream = target.rust_cfg().parse().unwrap_or_else(|_| quote!(any()));
+    let triple = target.triple();
     let name = ident(&def.rust);
     let size = Literal::u64_unsuffixed(layout.size);
     let align = Literal::u64_unsuffixed(layout.align);
