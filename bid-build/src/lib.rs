@@ -1,5 +1,18 @@
 //! build.rs helper: runs bid-schema over BID files and writes the bindings to `$OUT_DIR`.
+//!
+//! ```no_run
+//! // build.rs
+//! bid_build::Builder::new()
+//!     .file("bid/file.bid.yaml")
+//!     .header_dir("include")
+//!     .generate()
+//!     .unwrap_or_else(|e| e.exit());
+//! ```
+//!
+//! and in `src/lib.rs`: `bid_runtime::include_bindings!("file");`.
 
+mod error;
+pub mod plugin;
 #[cfg(feature = "verify")]
 pub mod verify;
 #[cfg(feature = "verify")]
@@ -7,3 +20,231 @@ pub use verify::{
     Mismatch, VerifiedTarget, VerifiedType, VerifyError, libclang_available, records_header,
     verify_layouts, verify_layouts_for,
 };
+
+pub use error::Error;
+pub use plugin::PluginBuilder;
+
+use bid_schema::Model;
+use std::path::{Path, PathBuf};
+
+/// Generates Rust bindings and C headers from BID files (SPEC §7).
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Builder {
+    files: Vec<PathBuf>,
+    header_dir: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    verify_layouts: bool,
+}
+
+/// What [`Builder::generate`] wrote, one entry per BID file, in the order given.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Generated {
+    /// One entry per [`Builder::file`].
+    pub outputs: Vec<Output>,
+}
+
+/// The files generated from one BID file.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Output {
+    /// The BID file, resolved.
+    pub source: PathBuf,
+    /// `file` for `file.bid.yaml`: the name `include_bindings!` takes.
+    pub stem: String,
+    /// `$OUT_DIR/<stem>.rs`.
+    pub rust: PathBuf,
+    /// `$OUT_DIR/<stem>.h`.
+    pub header: PathBuf,
+    /// The copy in [`Builder::header_dir`], when one was asked for.
+    pub header_copy: Option<PathBuf>,
+    /// The checked model.
+    pub model: Model,
+}
+
+impl Builder {
+    /// A builder with no files, writing to `$OUT_DIR`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a BID file (repeatable). A relative path is taken from `CARGO_MANIFEST_DIR`
+    /// when that is set, as it is in build scripts.
+    pub fn file(mut self, path: impl AsRef<Path>) -> Self {
+        self.files.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Also copies each generated header into `dir` (created if missing), for plugin authors.
+    pub fn header_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.header_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Where `<stem>.rs` and `<stem>.h` go; default `$OUT_DIR`.
+    pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Whether to check the computed layouts against clang (feature `verify`).
+    pub fn verify_layouts(mut self, verify: bool) -> Self {
+        self.verify_layouts = verify;
+        self
+    }
+
+    /// Whether [`Builder::verify_layouts`] was asked for.
+    pub fn verifies_layouts(&self) -> bool {
+        self.verify_layouts
+    }
+
+    /// Checks every file, then writes `<stem>.rs` and `<stem>.h` (only when their content
+    /// changed, so cargo does not rebuild for nothing) and prints `cargo:rerun-if-changed`
+    /// when running in a build script. Every file is checked before anything is written.
+    pub fn generate(&self) -> Result<Generated, Error> {
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(Error::NoOutDir)?,
+        };
+        let in_build_script =
+            std::env::var_os("OUT_DIR").is_some() && std::env::var_os("TARGET").is_some();
+        let mut checked = Vec::with_capacity(self.files.len());
+        for file in &self.files {
+            let source = resolve(file);
+            if in_build_script {
+                println!("cargo:rerun-if-changed={}", source.display());
+            }
+            let model = check(file, &source)?;
+            checked.push((source, model));
+        }
+        let mut outputs = Vec::with_capacity(checked.len());
+        for (source, model) in checked {
+            let stem = stem(&source);
+            let rust = out_dir.join(format!("{stem}.rs"));
+            let header = out_dir.join(format!("{stem}.h"));
+            let header_text = bid_schema::emit::c::header(&model);
+            write_if_changed(&rust, &rust_source(&model))?;
+            write_if_changed(&header, &header_text)?;
+            let header_copy = match &self.header_dir {
+                Some(dir) => {
+                    let copy = resolve(dir).join(format!("{stem}.h"));
+                    write_if_changed(&copy, &header_text)?;
+                    Some(copy)
+                }
+                None => None,
+            };
+            outputs.push(Output {
+                source,
+                stem,
+                rust,
+                header,
+                header_copy,
+                model,
+            });
+        }
+        Ok(Generated { outputs })
+    }
+}
+
+/// The generated Rust of `model` as readable text: a `@generated` preamble naming the
+/// source and its hash (no date: reproducible), then the prettyplease-formatted tokens of
+/// [`bid_schema::emit::rust::bindings`]. The CLI's `bid rust` prints exactly this.
+pub fn rust_source(model: &Model) -> String {
+    let tokens = bid_schema::emit::rust::bindings(model);
+    let body = match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        // The emitter always produces a file; should it not, unformatted tokens still
+        // compile-fail loudly where a panic here would hide the cause.
+        Err(_) => tokens.to_string(),
+    };
+    format!(
+        "// @generated by bid from `{}` (fnv1a-64 {}). Do not edit.\n\n{body}",
+        model.source.name, model.source.hash
+    )
+}
+
+/// `file` for `dir/file.bid.yaml` (also `.bid.yml`, `.yaml`, `.yml`).
+pub fn stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for suffix in [".bid.yaml", ".bid.yml", ".yaml", ".yml"] {
+        if let Some(stem) = name.strip_suffix(suffix)
+            && !stem.is_empty()
+        {
+            return stem.to_owned();
+        }
+    }
+    name
+}
+
+/// Checks the BID file at `resolved`, naming it as the user wrote it (`given`) in
+/// diagnostics and in the generated preamble, so output does not depend on where the
+/// project sits on disk.
+fn check(given: &Path, resolved: &Path) -> Result<Model, Error> {
+    let name = given.to_string_lossy().replace('\\', "/");
+    match bid_schema::check_file(resolved) {
+        Ok(mut model) => {
+            model.source.name = name;
+            Ok(model)
+        }
+        Err(mut report) => {
+            report.name = name;
+            Err(Error::Diagnostics {
+                file: resolved.to_path_buf(),
+                report,
+            })
+        }
+    }
+}
+
+fn resolve(path: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_MANIFEST_DIR") {
+        Some(root) if path.is_relative() => Path::new(&root).join(path),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Writes `text` unless the file already holds exactly it; creates parent directories.
+pub fn write_if_changed(path: &Path, text: &str) -> Result<bool, Error> {
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(false);
+    }
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    std::fs::write(path, text).map_err(io)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems() {
+        assert_eq!(stem(Path::new("bid/file.bid.yaml")), "file");
+        assert_eq!(stem(Path::new("a.b.bid.yml")), "a.b");
+        assert_eq!(stem(Path::new("plain.yaml")), "plain");
+        assert_eq!(stem(Path::new("noext")), "noext");
+    }
+
+    #[test]
+    fn writes_only_when_changed() {
+        let dir = std::env::temp_dir().join(format!("bid-build-wic-{}", std::process::id()));
+        let path = dir.join("sub/x.rs");
+        assert!(write_if_changed(&path, "a").unwrap());
+        assert!(!write_if_changed(&path, "a").unwrap());
+        assert!(write_if_changed(&path, "b").unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "b");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

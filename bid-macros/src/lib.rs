@@ -1,1 +1,36 @@
-//! `#[bid_interface("path")]`: a thin shell over `bid_schema`.
+//! `#[bid_interface("path")]`: a thin shell over `bid_schema`, emitting the same items as
+//! `bid_build` because both call `bid_schema::emit::rust::bindings`.
+
+mod expand;
+
+use proc_macro::TokenStream;
+use std::path::PathBuf;
+
+/// Generates the host bindings of a BID file inside the module it is put on.
+///
+/// ```ignore
+/// #[bid_macros::bid_interface("bid/file.bid.yaml")]   // or (path = "bid/file.bid.yaml")
+/// pub mod file {}
+/// ```
+///
+/// The path is relative to `CARGO_MANIFEST_DIR`. Errors in the file become one
+/// `compile_error!` on the path literal carrying the rendered diagnostics; the module is
+/// still emitted (empty) so the rest of the crate reports nothing more. The expansion
+/// `include_bytes!`s the file so editing it re-expands. With `BID_DEBUG=<file>` in the
+/// compiler's environment the expansion is also written, formatted, to `<file>`.
+#[proc_macro_attribute]
+pub fn bid_interface(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let out = expand::expand(&root, attr.into(), item.into());
+    if let Some(debug) = std::env::var_os("BID_DEBUG") {
+        let text = match syn::parse2::<syn::File>(out.clone()) {
+            Ok(file) => prettyplease::unparse(&file),
+            Err(_) => out.to_string(),
+        };
+        // A debugging aid: failing to write it must not fail the build.
+        let _ = std::fs::write(debug, text);
+    }
+    out.into()
+}

@@ -1,0 +1,124 @@
+//! The expansion of `#[bid_interface]`, on `proc_macro2` tokens only, so tests can compile
+//! this very file (`#[path]`) and run the macro's real code outside a compiler.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use std::path::{Path, PathBuf};
+use syn::parse::{Parse, ParseStream};
+use syn::{ItemMod, LitStr, Token};
+
+/// `"path"` or `path = "path"`.
+pub struct Args {
+    /// The path literal, for its value and its span.
+    pub path: LitStr,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(LitStr) {
+            let path = input.parse()?;
+            let _: Option<Token![,]> = input.parse()?;
+            return Ok(Args { path });
+        }
+        let key: syn::Ident = input.parse()?;
+        if key != "path" {
+            return Err(syn::Error::new(
+                key.span(),
+                "expected `\"file.bid.yaml\"` or `path = \"file.bid.yaml\"`",
+            ));
+        }
+        let _: Token![=] = input.parse()?;
+        let path = input.parse()?;
+        let _: Option<Token![,]> = input.parse()?;
+        Ok(Args { path })
+    }
+}
+
+/// Expands the attribute with paths taken relative to `root` (`CARGO_MANIFEST_DIR`).
+/// Every failure becomes `compile_error!` tokens next to a stub of the module, so the
+/// user sees one error instead of one per use of the missing items.
+pub fn expand(root: &Path, attr: TokenStream, item: TokenStream) -> TokenStream {
+    let module = match syn::parse2::<ItemMod>(item.clone()) {
+        Ok(m) if m.content.is_some() => m,
+        _ => {
+            let err = syn::Error::new_spanned(
+                &item,
+                "#[bid_interface] goes on an inline module: `pub mod name {}`",
+            )
+            .to_compile_error();
+            return quote!(#err #item);
+        }
+    };
+    let args: Args = match syn::parse2(attr) {
+        Ok(a) => a,
+        Err(e) => return with_stub(e.to_compile_error(), &module, TokenStream::new()),
+    };
+    let path = resolve(root, &args.path.value());
+    let tracker = include_tracker(&path);
+    match bid_schema::check_file(&path) {
+        Ok(model) => {
+            let items = bid_schema::emit::rust::bindings(&model);
+            with_stub(TokenStream::new(), &module, quote!(#tracker #items))
+        }
+        Err(mut report) => {
+            // Name the file as the attribute does, not by its absolute path.
+            report.name = args.path.value();
+            let err = syn::Error::new(args.path.span(), render(&report)).to_compile_error();
+            with_stub(err, &module, tracker)
+        }
+    }
+}
+
+/// The path the attribute names, resolved against the manifest directory.
+pub fn resolve(root: &Path, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        root.join(p)
+    }
+}
+
+/// `const _: &[u8] = include_bytes!("<abs path>");`: rustc then re-expands the macro when
+/// the YAML changes. Left out when the file is missing, whose diagnostic already says so.
+fn include_tracker(path: &Path) -> TokenStream {
+    if !path.is_file() {
+        return TokenStream::new();
+    }
+    let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let lit = LitStr::new(&abs.to_string_lossy(), Span::call_site());
+    quote!(
+        const _: &[u8] = ::core::include_bytes!(#lit);
+    )
+}
+
+/// `error`, then the user's module with `items` appended to whatever it already held.
+fn with_stub(error: TokenStream, module: &ItemMod, items: TokenStream) -> TokenStream {
+    let ItemMod {
+        attrs,
+        vis,
+        unsafety,
+        mod_token,
+        ident,
+        content,
+        ..
+    } = module;
+    let existing = content
+        .as_ref()
+        .map(|(_, items)| items.as_slice())
+        .unwrap_or_default();
+    quote! {
+        #error
+        #(#attrs)*
+        #vis #unsafety #mod_token #ident {
+            #(#existing)*
+            #items
+        }
+    }
+}
+
+/// The diagnostics as plain text for `compile_error!`: the rendered snippets, since a
+/// span cannot point into the YAML file on stable Rust.
+fn render(report: &bid_schema::Report) -> String {
+    report.render()
+}
