@@ -125,6 +125,18 @@ unsafe fn check_signature(
     }
 }
 
+/// An error and its sources, `: `-separated (libloading keeps the OS message in a source).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(inner) = cur {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        cur = inner.source();
+    }
+    s
+}
+
 /// The body of [`crate::__private::open`].
 ///
 /// # Safety
@@ -138,7 +150,7 @@ pub(crate) unsafe fn open(
     // SAFETY: the caller accepts running the library's initialisers.
     let lib = unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::Open {
         library: given.clone(),
-        message: e.to_string(),
+        message: error_chain(&e),
     })?;
     let abs: Arc<Path> = std::fs::canonicalize(&given)
         .or_else(|_| std::path::absolute(&given))
