@@ -44,6 +44,6 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     drop(data);
     std::fs::remove_file(path)?;
 
-    println!("{}", files.audit());
+    println!("{:#?}", files.audit().snapshot());
     Ok(())
 }
