@@ -1,1 +1,34 @@
-//! Shared helpers of the workspace tests.
+//! Shared helpers of the workspace tests: build a C plugin against the header bid generates.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace's `tests/` directory.
+pub fn tests_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Generates `<stem>.h` from `bid` into `out`, then compiles `c_sources` against it into the
+/// shared library `lib<name>`; returns the library's path. `out` is per test binary
+/// (`CARGO_TARGET_TMPDIR`), so parallel test binaries never race on one file.
+pub fn build_plugin(out: &Path, name: &str, bid: &Path, c_sources: &[&Path]) -> PathBuf {
+    let out = out.join(name);
+    let generated = bid_build::Builder::new()
+        .file(bid)
+        .out_dir(&out)
+        .generate()
+        .unwrap_or_else(|e| panic!("generating {}: {e}", bid.display()));
+    let include = generated.outputs[0]
+        .header
+        .parent()
+        .expect("the header has a directory")
+        .to_path_buf();
+    let mut plugin = bid_build::PluginBuilder::new(name)
+        .include(&include)
+        .out_dir(&out);
+    for c in c_sources {
+        plugin = plugin.file(c);
+    }
+    plugin
+        .build()
+        .unwrap_or_else(|e| panic!("building plugin {name}: {e}"))
+}
