@@ -245,7 +245,10 @@ fn every_fixture_with_records_verifies_on_every_target() {
         if records == 0 {
             continue;
         }
-        let header = records_header(&model);
+        // The generated header's golden (with its per-target `_Static_assert`s under `#if`)
+        // when the C emitter has blessed one, else the records alone.
+        let golden = path.to_string_lossy().replace(".bid.yaml", ".expected.h");
+        let header = std::fs::read_to_string(&golden).unwrap_or_else(|_| records_header(&model));
         let verified = verify_layouts(&model, &header)
             .unwrap_or_else(|e| panic!("{}: {e}\n{header}", path.display()));
         assert_eq!(verified.len(), 5);
