@@ -91,7 +91,10 @@ fn all_types_checks() {
     assert!(!m.interfaces[1].thread_safe);
     assert!(i.thread_safe);
     let objs = i.methods.iter().find(|m| m.name == "objs").unwrap();
-    assert_eq!(objs.params[0].ty, Type::Array(Box::new(Type::Handle(TypeId(0)))));
+    assert_eq!(
+        objs.params[0].ty,
+        Type::Array(Box::new(Type::Handle(TypeId(0))))
+    );
     assert!(i.methods.iter().filter(|m| m.fallible).count() >= 3);
 }
 
