@@ -91,7 +91,10 @@ fn all_types_checks() {
     assert!(!m.interfaces[1].thread_safe);
     assert!(i.thread_safe);
     let objs = i.methods.iter().find(|m| m.name == "objs").unwrap();
-    assert_eq!(objs.params[0].ty, Type::Array(Box::new(Type::Handle(TypeId(0)))));
+    assert_eq!(
+        objs.params[0].ty,
+        Type::Array(Box::new(Type::Handle(TypeId(0))))
+    );
     assert!(i.methods.iter().filter(|m| m.fallible).count() >= 3);
 }
 
@@ -129,4 +132,18 @@ fn records_nest() {
     };
     assert_eq!(deep.fields[0].ty, Type::Record(TypeId(4)));
     assert_eq!(i.methods[1].rust, "round_trip");
+}
+
+#[test]
+fn generated_bench_interface_checks() {
+    let text = bid_bench_gen::bid_yaml(100);
+    let m = bid_schema::check_source("gen.bid.yaml", &text).unwrap_or_else(|r| panic!("{r}"));
+    let i = &m.interfaces[0];
+    assert_eq!(i.methods.len(), 100);
+    assert_eq!(i.methods[5].params[0].ty, Type::String);
+    assert_eq!(i.methods[13].returns.ty, None);
+    assert_eq!(
+        i.methods[11].returns.ty,
+        Some(Type::Array(Box::new(Type::Record(TypeId(1)))))
+    );
 }
