@@ -7,21 +7,38 @@
 /// NUL warnings would fail `-Werror`), and trailing blanks trimmed. The result is meant for
 /// ` * ` lines of a block comment; a trailing backslash there only splices two comment lines.
 pub(super) fn comment_lines(text: &str) -> Vec<String> {
-    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
-    normalised.split('\n').map(comment_line).collect()
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while let Some(end) = rest.find(['\n', '\r']) {
+        lines.push(comment_line(&rest[..end]));
+        let skip = if rest[end..].starts_with("\r\n") {
+            2
+        } else {
+            1
+        };
+        rest = &rest[end + skip..];
+    }
+    lines.push(comment_line(rest));
+    lines
 }
 
 fn comment_line(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
+    // Most docs are plain ASCII prose: nothing to escape, nothing to trim.
+    let plain = line
+        .bytes()
+        .all(|b| matches!(b, b' '..=b'~' | b'\t') && !matches!(b, b'*' | b'/' | b'?'));
+    if plain && !line.ends_with([' ', '\t']) {
+        return line.to_owned();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut prev = ' ';
     for c in line.chars() {
         let c = if is_unsafe_char(c) { '\u{FFFD}' } else { c };
-        let prev = out.chars().next_back();
-        let splits = matches!((prev, c), (Some('*'), '/') | (Some('/'), '*'))
-            || (prev == Some('?') && c == '?');
-        if splits {
+        if matches!((prev, c), ('*', '/') | ('/', '*') | ('?', '?')) {
             out.push(' ');
         }
         out.push(c);
+        prev = c;
     }
     out.truncate(out.trim_end().len());
     out

@@ -17,11 +17,15 @@ impl Writer {
         }
     }
 
-    /// One line of code at the current indentation.
-    pub(super) fn line(&mut self, text: &str) {
+    fn indent(&mut self) {
         for _ in 0..self.depth {
             self.out.push_str("    ");
         }
+    }
+
+    /// One line of code at the current indentation.
+    pub(super) fn line(&mut self, text: &str) {
+        self.indent();
         self.out.push_str(text);
         self.out.push('\n');
     }
@@ -61,12 +65,14 @@ impl Writer {
         }
         self.line(opener);
         for p in paragraphs {
-            for text in escape::comment_lines(p).iter().flat_map(|l| wrap(l, WIDTH)) {
-                if text.is_empty() {
-                    self.line(" *");
-                } else {
-                    self.line(&format!(" * {text}"));
-                }
+            for line in escape::comment_lines(p) {
+                wrap(&line, WIDTH, |text| {
+                    self.indent();
+                    self.out
+                        .push_str(if text.is_empty() { " *" } else { " * " });
+                    self.out.push_str(text);
+                    self.out.push('\n');
+                });
             }
         }
         self.line(" */");
@@ -80,45 +86,43 @@ impl Writer {
 /// Comment text wider than this many characters is wrapped at spaces.
 const WIDTH: usize = 96;
 
-/// Splits an over-long comment line at spaces; continuation lines of an indented line hang two
-/// spaces deeper, those of a flush line stay flush. A word longer than the width stays whole. Only spaces are touched, so an
-/// escaped line stays escaped.
-fn wrap(line: &str, width: usize) -> Vec<String> {
-    if line.chars().count() <= width {
-        return vec![line.to_owned()];
+/// Splits an over-long comment line at spaces and hands each piece to `emit`; continuation
+/// lines of an indented line hang two spaces deeper, those of a flush line stay flush. A word
+/// longer than the width stays whole. Only spaces are touched, so an escaped line stays escaped.
+fn wrap(line: &str, width: usize, mut emit: impl FnMut(&str)) {
+    if line.len() <= width || line.chars().count() <= width {
+        emit(line);
+        return;
     }
     let body = line.trim_start_matches(' ');
     let indent = &line[..line.len() - body.len()];
-    // Indented lines (lists) hang their continuation two spaces deeper; prose stays flush.
-    let more = if indent.is_empty() {
-        String::new()
+    let hang = if indent.is_empty() {
+        0
     } else {
-        format!("{indent}  ")
+        indent.len() + 2
     };
-    let mut out = Vec::new();
-    let mut cur = indent.to_owned();
+    let mut cur = String::from(indent);
+    // Width of `cur` in chars, and whether it holds a word yet.
+    let mut cur_width = indent.len();
+    let mut has_word = false;
     for word in body.split(' ').filter(|w| !w.is_empty()) {
-        let start = if out.is_empty() {
-            indent
-        } else {
-            more.as_str()
-        };
-        if cur.len() > start.len() && cur.chars().count() + 1 + word.chars().count() > width {
-            out.push(std::mem::replace(&mut cur, more.clone()));
+        let w = word.chars().count();
+        if has_word && cur_width + 1 + w > width {
+            emit(&cur);
+            cur.clear();
+            cur.extend(std::iter::repeat_n(' ', hang));
+            cur_width = hang;
+            has_word = false;
         }
-        if cur.len()
-            > (if out.is_empty() {
-                indent.len()
-            } else {
-                more.len()
-            })
-        {
+        if has_word {
             cur.push(' ');
+            cur_width += 1;
         }
         cur.push_str(word);
+        cur_width += w;
+        has_word = true;
     }
-    out.push(cur);
-    out
+    emit(&cur);
 }
 
 #[cfg(test)]
@@ -147,6 +151,12 @@ mod tests {
         assert_eq!(w.out, "");
         w.doc(&["a */ b".to_owned(), String::new(), "c".to_owned()]);
         assert_eq!(w.finish(), "/**\n * a * / b\n *\n * c\n */\n");
+    }
+
+    fn wrap(line: &str, width: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        super::wrap(line, width, |s| out.push(s.to_owned()));
+        out
     }
 
     #[test]
