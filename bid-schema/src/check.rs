@@ -15,7 +15,12 @@ use std::path::Path;
 pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
     let report = |diagnostics| Report {
         name: name.to_owned(),
-        text: text.to_owned(),
+        // A refused oversized file has no snippet to show; do not copy it.
+        text: if text.len() > parse::MAX_FILE_BYTES {
+            String::new()
+        } else {
+            text.to_owned()
+        },
         diagnostics,
     };
     let root = parse::load(text).map_err(|d| report(vec![*d]))?;
@@ -30,6 +35,8 @@ pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
     if cx.diags.is_empty() {
         Ok(model)
     } else {
+        // Report in source order, as a reader scans the file; ties keep the order found.
+        cx.diags.sort_by_key(|d| d.span.map(|s| s.start));
         Err(report(cx.diags))
     }
 }
@@ -114,19 +121,25 @@ impl Checker<'_> {
         span: Span,
         what: String,
         why: &str,
-    ) {
+    ) -> bool {
         if let Some((first, first_what)) = names.insert(key, span, what.clone()) {
             let span = self.span(span);
             let first = self.span(first);
             self.push(
                 Diagnostic::error(
                     "bid.name.duplicate",
-                    format!("{what} {why} `{key}`, already used by {first_what}"),
+                    if why == "is named" {
+                        format!("{what} is defined more than once")
+                    } else {
+                        format!("{what} {why} `{key}`, already used by {first_what}")
+                    },
                 )
                 .primary(span, "second use")
                 .secondary(first, "first used here"),
             );
+            return false;
         }
+        true
     }
 
     /// Reports `bid.name.invalid` unless `name` is an identifier.
@@ -168,7 +181,7 @@ impl Checker<'_> {
         for i in &f.interfaces {
             let iface = self.interface(i);
             let span = i.name.as_ref().map_or(i.span, |n| n.span);
-            self.unique(
+            let fresh = self.unique(
                 &mut qualified,
                 &iface.qualified,
                 span,
@@ -176,13 +189,14 @@ impl Checker<'_> {
                 "is named",
             );
             let box_span = i.box_name.as_ref().map_or(span, |b| b.span);
-            self.unique(
-                &mut boxes,
-                &iface.box_name,
-                box_span,
-                format!("the box of `{}`", iface.qualified),
-                "has the Rust type",
-            );
+            let _ = fresh
+                && self.unique(
+                    &mut boxes,
+                    &iface.box_name,
+                    box_span,
+                    format!("the box of `{}`", iface.qualified),
+                    "has the Rust type",
+                );
             interfaces.push(iface);
         }
         Model {
@@ -442,22 +456,21 @@ impl Checker<'_> {
             let named = m.name.is_some() && self.ident(&name, "method name");
             let what = format!("method `{}`", name.value);
             let rust_name = names::rust_value_ident(&name.value);
-            if named {
-                self.unique(
+            let fresh = named
+                && self.unique(
                     &mut written,
                     &name.value,
                     name.span,
                     what.clone(),
                     "is named",
-                );
-                self.unique(
+                )
+                && self.unique(
                     &mut rust,
                     &rust_name,
                     name.span,
                     what.clone(),
                     "has the Rust name",
                 );
-            }
             let symbol = match &m.symbol {
                 Some(s) => {
                     self.ident(s, "symbol");
@@ -466,7 +479,7 @@ impl Checker<'_> {
                 None => None,
             };
             let c = names::c_symbol(&iface.symbol_prefix, &name.value, symbol);
-            if named {
+            if fresh {
                 let span = m.symbol.as_ref().map_or(name.span, |s| s.span);
                 let mut symbols = std::mem::take(&mut self.symbols);
                 self.unique(&mut symbols, &c, span, what, "has the C symbol");

@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 /// Files above this size are refused before the YAML parser sees them.
 pub(crate) const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Deepest nesting accepted; a BID file needs about 7.
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 24;
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -103,13 +103,13 @@ pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
             flow_nesting_limit: MAX_DEPTH,
             max_events: 16_000_000,
             max_nodes: 8_000_000,
-            max_aliases: 10_000,
-            max_anchors: 10_000,
-            max_recorded_anchor_events: 100_000,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_recorded_anchor_events: 10_000,
             max_documents: 1,
         },
         alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 100_000,
+            max_total_replayed_events: 10_000,
             max_replay_stack_depth: 16,
         },
         strict_booleans: true,
@@ -121,24 +121,53 @@ pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
     }
 }
 
-fn yaml_error(text: &str, e: &serde_saphyr::Error) -> Diagnostic {
-    let limit = matches!(
-        e,
-        serde_saphyr::Error::Budget { .. }
-            | serde_saphyr::Error::AliasReplayLimitExceeded { .. }
-            | serde_saphyr::Error::AliasExpansionLimitExceeded { .. }
-            | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. }
-            | serde_saphyr::Error::AliasReplayCounterOverflow { .. }
-    );
-    let message = e.without_snippet().to_string();
-    let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
-    let (code, label) = if limit {
-        ("bid.yaml.limit", "limit exceeded here")
-    } else {
-        ("bid.yaml.syntax", "invalid YAML here")
+fn yaml_error(text: &str, outer: &serde_saphyr::Error) -> Diagnostic {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    let mut e = outer;
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = e {
+        e = error;
+    }
+    let limit = match e {
+        E::Budget { breach, .. } => Some(match breach {
+            B::Depth { .. } => format!("the YAML nests deeper than {MAX_DEPTH} levels"),
+            B::Aliases { .. }
+            | B::Anchors { .. }
+            | B::RecordedAnchorEvents { .. }
+            | B::RecordedAnchorBytes { .. }
+            | B::AliasAnchorRatio { .. } => "the YAML expands too many aliases".to_owned(),
+            _ => "the YAML has too many nodes".to_owned(),
+        }),
+        E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => {
+            Some("the YAML expands too many aliases".to_owned())
+        }
+        // The parser's own nesting guard fires before the budget on flow collections.
+        other if other.to_string().contains("recursion limit") => {
+            Some(format!("the YAML nests deeper than {MAX_DEPTH} levels"))
+        }
+        _ => None,
     };
-    let mut d = Diagnostic::error(code, message);
-    if let Some(loc) = e.location().filter(|l| l.line() > 0) {
+    let raw = e.to_string();
+    let raw = raw.lines().next().unwrap_or("invalid YAML");
+    // The location is already in the snippet; keep only the parser's reason.
+    let raw = match raw.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") => rest,
+        _ => raw,
+    };
+    let raw = raw.split(" at line ").next().unwrap_or(raw);
+    let mut d = match &limit {
+        Some(m) => Diagnostic::error("bid.yaml.limit", m.clone()).note(raw.to_owned()),
+        None => Diagnostic::error("bid.yaml.syntax", raw.to_owned()),
+    };
+    let label = if limit.is_some() {
+        "refused here"
+    } else {
+        "invalid YAML here"
+    };
+    if let Some(loc) = outer.location().or(e.location()).filter(|l| l.line() > 0) {
         let start = loc
             .span()
             .byte_offset()
@@ -155,7 +184,7 @@ fn yaml_error(text: &str, e: &serde_saphyr::Error) -> Diagnostic {
             label,
         );
     }
-    if limit {
+    if limit.is_some() {
         d = d.note("BID files are limited in size, nesting depth and alias expansion");
     }
     d
@@ -193,6 +222,8 @@ pub(crate) struct Parser<'t> {
 /// The entries of one mapping, with the keys already checked against the allowed set.
 struct Fields<'a> {
     entries: Vec<(&'a str, &'a Node, &'a Node)>,
+    /// Keys already suggested for a misspelt key: not reported missing a second time.
+    typos: Vec<&'static str>,
     /// Where to point when a required key is absent.
     owner: Span,
 }
@@ -261,7 +292,7 @@ impl<'t> Parser<'t> {
         &mut self,
         node: &'a Node,
         what: &str,
-        allowed: &[&str],
+        allowed: &[&'static str],
         short_form: bool,
     ) -> Option<(Fields<'a>, Vec<(&'a Node, &'a Node)>)>
     where
@@ -273,6 +304,7 @@ impl<'t> Parser<'t> {
         };
         let mut f = Fields {
             entries: Vec::new(),
+            typos: Vec::new(),
             owner: node.span,
         };
         let mut rest = Vec::new();
@@ -289,8 +321,8 @@ impl<'t> Parser<'t> {
                 f.entries.push((key, k, v));
             } else if short_form {
                 rest.push((k, v));
-            } else {
-                self.unknown_key(k, key, what, allowed);
+            } else if let Some(typo) = self.unknown_key(k, key, what, allowed) {
+                f.typos.push(typo);
             }
         }
         if f.owner.start == f.owner.end
@@ -304,7 +336,13 @@ impl<'t> Parser<'t> {
         Some((f, rest))
     }
 
-    fn unknown_key(&mut self, k: &Node, key: &str, what: &str, allowed: &[&str]) {
+    fn unknown_key(
+        &mut self,
+        k: &Node,
+        key: &str,
+        what: &str,
+        allowed: &[&'static str],
+    ) -> Option<&'static str> {
         let d = Diagnostic::error(
             "bid.field.unknown",
             format!("unknown key `{key}` in {what}"),
@@ -313,6 +351,14 @@ impl<'t> Parser<'t> {
         .did_you_mean(key, allowed.iter().copied())
         .note(format!("keys allowed here: {}", allowed.join(", ")));
         self.diags.push(d);
+        crate::diag::suggest(key, allowed.iter().copied())
+    }
+
+    /// Reports a required key as missing, unless a misspelling of it was already reported.
+    fn require(&mut self, f: &Fields, what: &str, key: &str) {
+        if f.get(key).is_none() && !f.typos.contains(&key) {
+            self.missing(f.owner, what, key);
+        }
     }
 
     fn string(&mut self, f: &Fields, key: &str, what: &str) -> Option<Sp<String>> {
@@ -395,9 +441,7 @@ impl<'t> Parser<'t> {
             return file;
         };
         file.version = self.int(&f, "version", "the file");
-        if f.get("version").is_none() {
-            self.missing(f.owner, "the file", "version");
-        }
+        self.require(&f, "the file", "version");
         if let Some(m) = f.get("memory")
             && let Some((mf, _)) = self.fields(m, "`memory`", MEMORY_KEYS, false)
         {
@@ -422,9 +466,7 @@ impl<'t> Parser<'t> {
             }
             file.transport = Some(tr);
         }
-        if f.get("interfaces").is_none() {
-            self.missing(f.owner, "the file", "interfaces");
-        }
+        self.require(&f, "the file", "interfaces");
         for n in self.seq(&f, "interfaces", "the file") {
             if let Some(i) = self.interface(n) {
                 file.interfaces.push(i);
@@ -447,17 +489,13 @@ impl<'t> Parser<'t> {
             thread_safe: self.boolean(&f, "thread_safe", what),
             ..InterfaceAst::default()
         };
-        if f.get("name").is_none() {
-            self.missing(f.owner, what, "name");
-        }
+        self.require(&f, what, "name");
         for n in self.seq(&f, "types", what) {
             if let Some(t) = self.type_def(n) {
                 i.types.push(t);
             }
         }
-        if f.get("methods").is_none() {
-            self.missing(f.owner, what, "methods");
-        }
+        self.require(&f, what, "methods");
         for n in self.seq(&f, "methods", what) {
             if let Some(m) = self.method(n) {
                 i.methods.push(m);
@@ -478,11 +516,8 @@ impl<'t> Parser<'t> {
             doc: self.string(&f, "doc", what).map(|s| s.value),
             ..TypeAst::default()
         };
-        for key in ["name", "type"] {
-            if f.get(key).is_none() {
-                self.missing(f.owner, what, key);
-            }
-        }
+        self.require(&f, what, "name");
+        self.require(&f, what, "type");
         for n in self.seq(&f, "fields", what) {
             if let Some(v) = self.value(n, "a record field", FIELD_KEYS) {
                 t.fields.push(v);
@@ -503,10 +538,8 @@ impl<'t> Parser<'t> {
             doc: self.string(&f, "doc", what).map(|s| s.value),
             ..MethodAst::default()
         };
-        if f.get("name").is_none() {
-            self.missing(f.owner, what, "name");
-        }
-        if f.get("effect").is_none() {
+        self.require(&f, what, "name");
+        if f.get("effect").is_none() && !f.typos.contains(&"effect") {
             let label = match &m.name {
                 Some(n) => format!("method `{}` has no `effect`", n.value),
                 None => "this method has no `effect`".to_owned(),
@@ -529,7 +562,7 @@ impl<'t> Parser<'t> {
     }
 
     /// A param or field, long form `{ name: N, type: T }` or short form `{ T: N }`.
-    fn value(&mut self, node: &Node, what: &str, keys: &[&str]) -> Option<ValueAst> {
+    fn value(&mut self, node: &Node, what: &str, keys: &[&'static str]) -> Option<ValueAst> {
         let Value::Map(entries) = &node.value else {
             self.shape(node, what, "a mapping");
             return None;
@@ -546,11 +579,8 @@ impl<'t> Parser<'t> {
             doc: self.string(&f, "doc", what).map(|s| s.value),
         };
         if long {
-            for key in ["name", "type"] {
-                if f.get(key).is_none() {
-                    self.missing(f.owner, what, key);
-                }
-            }
+            self.require(&f, what, "name");
+            self.require(&f, what, "type");
             return Some(v);
         }
         match rest.as_slice() {
@@ -584,9 +614,7 @@ impl<'t> Parser<'t> {
             Value::Map(_) => {
                 let (f, _) = self.fields(node, "`returns`", RETURN_KEYS, false)?;
                 let ty = self.string(&f, "type", "`returns`");
-                if f.get("type").is_none() {
-                    self.missing(node.span, "`returns`", "type");
-                }
+                self.require(&f, "`returns`", "type");
                 Some(ReturnAst {
                     ty,
                     ownership: self.string(&f, "ownership", "`returns`"),

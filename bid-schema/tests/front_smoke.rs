@@ -75,3 +75,61 @@ fn mixed_form_checks() {
     assert_eq!(i.methods[1].rust, "fill_rect");
     assert_eq!(i.methods[2].returns.ownership, Some(Ownership::Borrowed));
 }
+
+#[test]
+fn all_types_checks() {
+    let m = check("all_types.bid.yaml");
+    let i = &m.interfaces[0];
+    assert_eq!(i.symbol_prefix, "at");
+    let drop = i.methods.iter().find(|m| m.name == "drop").unwrap();
+    assert_eq!(drop.symbol, "at_drop_obj_v2");
+    let TypeDefKind::Handle(h) = &i.types[2].kind else {
+        panic!("Ptr is a handle")
+    };
+    assert_eq!(h.repr, HandleRepr::Pointer);
+    assert!(h.release.is_some());
+    assert!(!m.interfaces[1].thread_safe);
+    assert!(i.thread_safe);
+    let objs = i.methods.iter().find(|m| m.name == "objs").unwrap();
+    assert_eq!(
+        objs.params[0].ty,
+        Type::Array(Box::new(Type::Handle(TypeId(0))))
+    );
+    assert!(i.methods.iter().filter(|m| m.fallible).count() >= 3);
+}
+
+#[test]
+fn keywords_are_escaped() {
+    let m = check("keywords.bid.yaml");
+    let i = &m.interfaces[0];
+    assert_eq!(i.box_name, "Type");
+    assert_eq!(i.types[0].rust, "Self_");
+    let TypeDefKind::Record(r) = &i.types[1].kind else {
+        panic!("struct is a record")
+    };
+    assert_eq!(r.fields[0].rust, "r#type");
+    assert_eq!(r.fields[1].c, "int_");
+    assert_eq!(r.fields[3].rust, "self_");
+    let f = &i.methods[0];
+    assert_eq!(f.rust, "r#fn");
+    assert_eq!(f.symbol, "match_type_fn");
+    assert_eq!(f.params[2].c, "int_");
+    let new = &i.methods[1];
+    assert_eq!(new.params[0].c, "template_");
+    assert_eq!(new.params[1].c, "out_");
+    let lp = &i.methods[3];
+    assert_eq!(lp.params[0].rust, "super_");
+    assert_eq!(lp.params[1].rust, "crate_");
+    assert_eq!(i.methods[4].params[1].rust, "__");
+}
+
+#[test]
+fn records_nest() {
+    let m = check("records.bid.yaml");
+    let i = &m.interfaces[0];
+    let TypeDefKind::Record(deep) = &i.types[5].kind else {
+        panic!("Deep is a record")
+    };
+    assert_eq!(deep.fields[0].ty, Type::Record(TypeId(4)));
+    assert_eq!(i.methods[1].rust, "round_trip");
+}

@@ -337,15 +337,14 @@ impl Checker<'_> {
                 names::rust_value_ident(&name.value),
                 names::c_escape(&name.value),
             );
-            self.unique(
+            let _ = self.unique(
                 &mut written,
                 &name.value,
                 name.span,
                 what.clone(),
                 "is named",
-            );
-            self.unique(&mut rust, &r, name.span, what.clone(), "has the Rust name");
-            self.unique(&mut c, &cn, name.span, what, "has the C name");
+            ) && self.unique(&mut rust, &r, name.span, what.clone(), "has the Rust name")
+                && self.unique(&mut c, &cn, name.span, what, "has the C name");
             out.push(Field {
                 name: name.value.clone(),
                 rust: r,
@@ -410,26 +409,23 @@ impl Checker<'_> {
                 names::rust_value_ident(&name.value),
                 names::c_param(&name.value),
             );
-            self.unique(
-                &mut written,
-                &name.value,
-                name.span,
-                what.clone(),
-                "is named",
-            );
-            self.unique(&mut rust, &r, name.span, what.clone(), "has the Rust name");
+            let fresh =
+                self.unique(
+                    &mut written,
+                    &name.value,
+                    name.span,
+                    what.clone(),
+                    "is named",
+                ) && self.unique(&mut rust, &r, name.span, what.clone(), "has the Rust name");
             let Ok(Some(ty)) = resolved else { continue };
-            if ty.is_buffer() {
+            if fresh && ty.is_buffer() {
                 for suffix in ["_ptr", "_len"] {
-                    self.unique(
-                        &mut c,
-                        &format!("{cn}{suffix}"),
-                        name.span,
-                        what.clone(),
-                        "has the C name",
-                    );
+                    let key = format!("{cn}{suffix}");
+                    if !self.unique(&mut c, &key, name.span, what.clone(), "has the C name") {
+                        break;
+                    }
                 }
-            } else {
+            } else if fresh {
                 self.unique(&mut c, &cn, name.span, what, "has the C name");
             }
             let ownership = self.ownership(p.ownership.as_ref(), &ty, Pos::Param, iface);
