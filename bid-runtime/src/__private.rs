@@ -2,8 +2,14 @@
 //!
 //! CONTRACT between `bid_schema::emit::rust` (which writes calls to these) and the runtime.
 
+use crate::audit::Counter;
+use crate::error::{CallSite, HandleId};
+use crate::ledger::Refusal;
+use crate::values::Owner;
 use crate::{BidBuf, CallError, Library, LoadError, PluginBytes, PluginSlice, PluginString};
 use std::ffi::{OsStr, c_void};
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Instant;
 
 /// Static description of one interface, emitted once per box as a `static`.
 #[derive(Debug)]
@@ -117,23 +123,32 @@ pub enum Ownership {
 /// # Safety
 /// Loading runs the library's initialisers; the caller trusts the declared signatures.
 pub unsafe fn open(path: &OsStr, meta: &'static InterfaceMeta) -> Result<Library, LoadError> {
-    let _ = (path, meta);
-    todo!()
+    // SAFETY: forwarded contract.
+    unsafe { crate::load::open(path, meta) }
 }
 
 impl Library {
-    /// The resolved address of method `index` (never null after a successful `open`).
+    /// The resolved address of method `index` (never null after a successful `open`; null
+    /// for an index out of range).
     /// Generated code transmutes it once, at load, to the method's `extern "C" fn` type.
     pub fn symbol(&self, index: usize) -> *const c_void {
-        let _ = index;
-        todo!()
+        self.symbols.get(index).copied().unwrap_or(std::ptr::null())
     }
 
-    /// Starts a call of method `index`: starts the clock when tracing is on.
+    /// Starts a call of method `index`: reads the "trace on" flag once (relaxed) and starts
+    /// the clock only when it is set.
     #[inline]
     pub fn begin(&self, index: usize) -> Call<'_> {
-        let _ = index;
-        todo!()
+        let start = if self.audit.tracing.load(Relaxed) {
+            Some(Instant::now())
+        } else {
+            None
+        };
+        Call {
+            lib: self,
+            method: index,
+            start,
+        }
     }
 }
 
@@ -144,64 +159,273 @@ pub struct Call<'a> {
     pub lib: &'a Library,
     /// The method index.
     pub method: usize,
+    /// Set by `begin` when tracing was on.
+    start: Option<Instant>,
 }
 
-#[allow(unused_variables, reason = "skeleton")]
+/// The parts of a `bid_buf` result after the common checks.
+enum Checked {
+    /// `ptr == null && len == 0`.
+    Empty,
+    /// A non-null pointer and its length (bytes or elements).
+    Buf(*mut c_void, usize),
+}
+
 impl<'a> Call<'a> {
-    /// Counts the call as ok or failed, writes the trace line when tracing is on.
+    /// Counts the call as ok or failed; with tracing on, writes its `ffi.call` line.
+    /// With tracing off this is the shard counter update only (`begin` read the flag).
     #[inline]
     pub fn finish<T>(&self, result: Result<T, CallError>) -> Result<T, CallError> {
-        todo!()
+        self.lib.audit.bump(if result.is_ok() {
+            Counter::Ok
+        } else {
+            Counter::Failed
+        });
+        if let Some(start) = self.start {
+            self.trace_call(start, result.as_ref().err());
+        }
+        result
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn trace_call(&self, start: Instant, err: Option<&CallError>) {
+        let latency = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let (status, extra) = match err {
+            None => ("ok", String::new()),
+            Some(e) => {
+                let mut extra = format!(",\"error\":{{\"code\":\"{}\",\"message\":", e.code());
+                crate::trace::json_str(&mut extra, &e.to_string());
+                extra.push('}');
+                (e.audit_status(), extra)
+            }
+        };
+        self.lib
+            .audit
+            .event("ffi.call", Some(self.method), status, latency, &extra);
+    }
+
+    fn meta(&self) -> Option<&'static MethodMeta> {
+        self.lib.meta.methods.get(self.method)
+    }
+
+    /// Where this call happens, for errors.
+    #[cold]
+    pub fn site(&self) -> CallSite {
+        let m = self.meta();
+        CallSite {
+            library: self.lib.path.clone(),
+            interface: self.lib.meta.name,
+            method: m.map_or("?", |m| m.name),
+            symbol: m.map_or("?", |m| m.symbol),
+        }
+    }
+
+    #[cold]
+    fn too_long(&self, param: usize, len: usize) -> CallError {
+        let param = self
+            .meta()
+            .and_then(|m| m.params.get(param))
+            .map_or("?", |p| p.name);
+        CallError::ArgumentTooLong {
+            site: self.site(),
+            param,
+            len,
+        }
     }
 
     /// A borrowed `&str` argument: refused if longer than `i32::MAX` bytes.
     #[inline]
     pub fn str_arg(&self, param: usize, s: &str) -> Result<(*const u8, i32), CallError> {
-        todo!()
+        self.bytes_arg(param, s.as_bytes())
     }
 
     /// A borrowed `&[u8]` argument.
     #[inline]
     pub fn bytes_arg(&self, param: usize, b: &[u8]) -> Result<(*const u8, i32), CallError> {
-        todo!()
+        self.slice_arg(param, b)
     }
 
     /// A borrowed `&[T]` argument (length in elements).
     #[inline]
     pub fn slice_arg<T>(&self, param: usize, s: &[T]) -> Result<(*const T, i32), CallError> {
-        todo!()
+        match i32::try_from(s.len()) {
+            Ok(len) => Ok((s.as_ptr(), len)),
+            Err(_) => Err(self.too_long(param, s.len())),
+        }
     }
 
     /// A handle argument (raw value widened to i64; pointer handles as address). Refuses a
     /// released handle; when the parameter is `transferred`, marks it released (a second
-    /// release is refused and counted as `double_release`).
+    /// release is refused and counted as `double_release`). Only handle types with a
+    /// `release` method are tracked; others always pass.
     pub fn handle_arg(&self, param: usize, raw: i64) -> Result<(), CallError> {
-        todo!()
+        let Some(value) = self
+            .meta()
+            .and_then(|m| m.params.get(param))
+            .map(|p| p.value)
+        else {
+            return Ok(());
+        };
+        let Some(ht) = value.handle else {
+            return Ok(());
+        };
+        let Some(handle_meta) = self.lib.meta.handles.get(ht) else {
+            return Ok(());
+        };
+        if handle_meta.release.is_none() {
+            return Ok(());
+        }
+        let release = value.ownership == Some(Ownership::Transferred);
+        let audit = &self.lib.audit;
+        let refusal = match self.lib.ledger.arg(ht, raw, self.method, release) {
+            Ok(was_live) => {
+                if was_live {
+                    audit.live_handles.fetch_sub(1, Relaxed);
+                }
+                return Ok(());
+            }
+            Err(r) => r,
+        };
+        let handle = HandleId {
+            type_name: handle_meta.name,
+            raw,
+        };
+        let name = |i: usize| self.lib.meta.methods.get(i).map_or("?", |m| m.name);
+        match refusal {
+            Refusal::UseAfterRelease { released_by } => Err(CallError::UseAfterRelease {
+                site: self.site(),
+                handle,
+                released_by: name(released_by),
+            }),
+            Refusal::DoubleRelease { released_by } => {
+                audit.double_releases.fetch_add(1, Relaxed);
+                let mut extra = String::from(",\"handle\":{\"type\":");
+                crate::trace::json_str(&mut extra, handle_meta.name);
+                extra.push_str(&format!(",\"raw\":{raw},\"released_by\":"));
+                crate::trace::json_str(&mut extra, name(released_by));
+                extra.push('}');
+                audit.event(
+                    "ffi.double_release",
+                    Some(self.method),
+                    "double_release",
+                    0,
+                    &extra,
+                );
+                Err(CallError::DoubleRelease {
+                    site: self.site(),
+                    handle,
+                    released_by: name(released_by),
+                })
+            }
+        }
     }
 
     /// A handle result: a `transferred` one enters the ledger as live.
     pub fn handle_ret(&self, raw: i64) {
-        todo!()
+        let Some(ret) = self.meta().map(|m| m.ret) else {
+            return;
+        };
+        if ret.ownership != Some(Ownership::Transferred) {
+            return;
+        }
+        let audit = &self.lib.audit;
+        audit.bump(Counter::Transferred);
+        let tracked = ret
+            .handle
+            .and_then(|h| self.lib.meta.handles.get(h))
+            .is_some_and(|h| h.release.is_some());
+        if let (true, Some(ht)) = (tracked, ret.handle) {
+            if self.lib.ledger.ret(ht, raw, self.method) {
+                audit.live_handles.fetch_add(1, Relaxed);
+            }
+        }
     }
 
     /// A `bool` result: 0 or 1, anything else is an error.
     #[inline]
     pub fn bool_ret(&self, v: i32) -> Result<bool, CallError> {
-        todo!()
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            value => Err(CallError::InvalidBool {
+                site: self.site(),
+                value,
+            }),
+        }
     }
 
     /// The status of a `fallible` method: 0 ok, anything else an error naming the code.
     #[inline]
     pub fn status(&self, code: i32) -> Result<(), CallError> {
-        todo!()
+        if code == 0 {
+            Ok(())
+        } else {
+            Err(CallError::Status {
+                site: self.site(),
+                code,
+                name: crate::status_name(code),
+            })
+        }
     }
 
-    /// A transferred string result (ownership moves to the host; freed on drop).
+    /// The checks every buffer result gets: no negative length, no null with a length,
+    /// a byte size that fits this host.
+    fn check(&self, buf: BidBuf, elem_size: usize) -> Result<Checked, CallError> {
+        let Ok(len) = usize::try_from(buf.len) else {
+            return Err(CallError::NegativeLength {
+                site: self.site(),
+                len: buf.len,
+            });
+        };
+        if buf.ptr.is_null() {
+            return if len == 0 {
+                self.lib.audit.bump(Counter::Null);
+                Ok(Checked::Empty)
+            } else {
+                Err(CallError::NullWithLength {
+                    site: self.site(),
+                    len: buf.len,
+                })
+            };
+        }
+        match len.checked_mul(elem_size) {
+            Some(bytes) if bytes <= isize::MAX as usize => Ok(Checked::Buf(buf.ptr, len)),
+            _ => Err(CallError::ResultTooLarge {
+                site: self.site(),
+                len: buf.len,
+            }),
+        }
+    }
+
+    /// Takes ownership of a transferred buffer: counted live until freed.
+    fn owner(&self) -> Owner<'a> {
+        let audit = &self.lib.audit;
+        audit.bump(Counter::Transferred);
+        if let Some(live) = audit.live_buffers.get(self.method) {
+            live.fetch_add(1, Relaxed);
+        }
+        Owner {
+            lib: self.lib,
+            method: self.method,
+        }
+    }
+
+    /// A transferred string result (ownership moves to the host; freed on drop). Invalid
+    /// UTF-8 is freed first, then reported.
     ///
     /// # Safety
     /// `buf` is what the plugin wrote into the `bid_buf` out-param.
     pub unsafe fn string_ret(&self, buf: BidBuf) -> Result<PluginString<'a>, CallError> {
-        todo!()
+        // SAFETY: forwarded contract.
+        let bytes = unsafe { self.bytes_ret(buf) }?;
+        bytes.into_string().map_err(|(bytes, error)| {
+            drop(bytes);
+            CallError::InvalidUtf8 {
+                site: self.site(),
+                error,
+            }
+        })
     }
 
     /// A transferred bytes result.
@@ -209,15 +433,63 @@ impl<'a> Call<'a> {
     /// # Safety
     /// As [`Call::string_ret`].
     pub unsafe fn bytes_ret(&self, buf: BidBuf) -> Result<PluginBytes<'a>, CallError> {
-        todo!()
+        match self.check(buf, 1)? {
+            // SAFETY: an empty value points nowhere and frees nothing.
+            Checked::Empty => Ok(unsafe { PluginBytes::from_raw(std::ptr::null_mut(), 0, None) }),
+            // SAFETY: the plugin handed over `len` bytes at `ptr` (the caller's contract).
+            Checked::Buf(ptr, len) => {
+                Ok(unsafe { PluginBytes::from_raw(ptr.cast(), len, Some(self.owner())) })
+            }
+        }
     }
 
-    /// A transferred array result.
+    fn aligned<T>(&self, ptr: *mut c_void) -> Result<(), CallError> {
+        let align = std::mem::align_of::<T>();
+        if (ptr as usize) % align == 0 {
+            Ok(())
+        } else {
+            Err(CallError::Misaligned {
+                site: self.site(),
+                addr: ptr as usize,
+                align,
+            })
+        }
+    }
+
+    /// A transferred array result. A misaligned one is freed, then reported.
     ///
     /// # Safety
     /// As [`Call::string_ret`]; `T` is the element type the interface declares.
     pub unsafe fn slice_ret<T: Copy>(&self, buf: BidBuf) -> Result<PluginSlice<'a, T>, CallError> {
-        todo!()
+        match self.check(buf, std::mem::size_of::<T>())? {
+            // SAFETY: an empty value points nowhere and frees nothing.
+            Checked::Empty => Ok(unsafe { PluginSlice::from_raw(std::ptr::null_mut(), 0, None) }),
+            Checked::Buf(ptr, len) => {
+                let owner = self.owner();
+                if let Err(e) = self.aligned::<T>(ptr) {
+                    owner.lib.release_buffer(owner.method, ptr, buf.len);
+                    return Err(e);
+                }
+                // SAFETY: aligned, and `len` elements handed over by the plugin.
+                Ok(unsafe { PluginSlice::from_raw(ptr.cast(), len, Some(owner)) })
+            }
+        }
+    }
+
+    /// Checks a borrowed or reference buffer and views it for `'a`.
+    ///
+    /// # Safety
+    /// `buf` valid for `'a` (reference) or until this function's caller copies it.
+    unsafe fn view<T: Copy>(&self, buf: BidBuf) -> Result<&'a [T], CallError> {
+        match self.check(buf, std::mem::size_of::<T>())? {
+            Checked::Empty => Ok(&[]),
+            Checked::Buf(ptr, len) => {
+                self.aligned::<T>(ptr)?;
+                self.lib.audit.bump(Counter::Borrowed);
+                // SAFETY: checked non-null, aligned, size fits; validity is the caller's contract.
+                Ok(unsafe { std::slice::from_raw_parts(ptr.cast::<T>(), len) })
+            }
+        }
     }
 
     /// A borrowed string result, copied before returning.
@@ -225,7 +497,9 @@ impl<'a> Call<'a> {
     /// # Safety
     /// As [`Call::string_ret`].
     pub unsafe fn string_ret_copied(&self, buf: BidBuf) -> Result<String, CallError> {
-        todo!()
+        // SAFETY: forwarded; the view is copied at once.
+        let s = unsafe { self.string_ret_ref(buf) }?;
+        Ok(s.to_owned())
     }
 
     /// A borrowed bytes result, copied.
@@ -233,7 +507,8 @@ impl<'a> Call<'a> {
     /// # Safety
     /// As [`Call::string_ret`].
     pub unsafe fn bytes_ret_copied(&self, buf: BidBuf) -> Result<Vec<u8>, CallError> {
-        todo!()
+        // SAFETY: forwarded; the view is copied at once.
+        Ok(unsafe { self.view::<u8>(buf) }?.to_vec())
     }
 
     /// A borrowed array result, copied.
@@ -241,7 +516,8 @@ impl<'a> Call<'a> {
     /// # Safety
     /// As [`Call::slice_ret`].
     pub unsafe fn slice_ret_copied<T: Copy>(&self, buf: BidBuf) -> Result<Vec<T>, CallError> {
-        todo!()
+        // SAFETY: forwarded; the view is copied at once.
+        Ok(unsafe { self.view::<T>(buf) }?.to_vec())
     }
 
     /// A `reference` string result: static for the library's lifetime.
@@ -249,7 +525,12 @@ impl<'a> Call<'a> {
     /// # Safety
     /// As [`Call::string_ret`], and the plugin keeps the memory for as long as it is loaded.
     pub unsafe fn string_ret_ref(&self, buf: BidBuf) -> Result<&'a str, CallError> {
-        todo!()
+        // SAFETY: forwarded.
+        let bytes = unsafe { self.view::<u8>(buf) }?;
+        std::str::from_utf8(bytes).map_err(|error| CallError::InvalidUtf8 {
+            site: self.site(),
+            error,
+        })
     }
 
     /// A `reference` bytes result.
@@ -257,7 +538,8 @@ impl<'a> Call<'a> {
     /// # Safety
     /// As [`Call::string_ret_ref`].
     pub unsafe fn bytes_ret_ref(&self, buf: BidBuf) -> Result<&'a [u8], CallError> {
-        todo!()
+        // SAFETY: forwarded.
+        unsafe { self.view::<u8>(buf) }
     }
 
     /// A `reference` array result.
@@ -265,6 +547,7 @@ impl<'a> Call<'a> {
     /// # Safety
     /// As [`Call::string_ret_ref`].
     pub unsafe fn slice_ret_ref<T: Copy>(&self, buf: BidBuf) -> Result<&'a [T], CallError> {
-        todo!()
+        // SAFETY: forwarded.
+        unsafe { self.view::<T>(buf) }
     }
 }

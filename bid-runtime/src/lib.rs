@@ -1,16 +1,32 @@
 //! What bid-generated host code calls: plugin loading, argument and result checks,
 //! zero-copy plugin-owned values, the ownership ledger and the audit.
 //!
-//! CONTRACT SKELETON: signatures here are fixed; bodies are the runtime helper's work.
+//! Generated code holds one [`Library`] per box and calls it through the hidden
+//! `__private` module; users see [`Audit`], the error types and the plugin-owned values.
 
-#![allow(unused_variables, reason = "skeleton")]
-
-use std::ffi::{OsStr, c_void};
-use std::marker::PhantomData;
+use std::ffi::c_void;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 
 #[doc(hidden)]
 pub mod __private;
+mod audit;
+mod error;
+mod ledger;
+mod load;
+mod trace;
+mod values;
+
+pub use audit::{Audit, AuditSnapshot};
+pub use error::{
+    CallError, CallSite, HandleId, LoadError, SignatureMismatch, TraceError, status_name,
+};
+pub use trace::{Host, TRACE_SCHEMA, host};
+pub use values::{PluginBytes, PluginSlice, PluginString};
+
+use __private::InterfaceMeta;
+use ledger::Ledger;
 
 /// `typedef struct bid_buf { void* ptr; int32_t len; } bid_buf;`
 #[repr(C)]
@@ -30,93 +46,111 @@ impl BidBuf {
     };
 }
 
+/// `void <prefix>_bid_free(void* ptr, int32_t len)`.
+type FreeFn = unsafe extern "C" fn(*mut c_void, i32);
+
 /// A loaded plugin: the shared library, its resolved symbols, its audit and ledger.
+///
+/// Dropping it reports every handle and buffer still live as a leak, writes the
+/// `ffi.unload` summary, flushes the trace, then unloads the library.
 pub struct Library {
-    _todo: (),
+    meta: &'static InterfaceMeta,
+    path: Arc<Path>,
+    /// Method addresses, by method index.
+    symbols: Box<[*const c_void]>,
+    free: Option<FreeFn>,
+    audit: Audit,
+    ledger: Ledger,
+    /// Declared last: unloaded after everything that may point into it.
+    _lib: libloading::Library,
 }
+
+// SAFETY: the raw pointers are addresses of functions of the loaded library, immutable after
+// `open`; every mutable state is atomic or behind a mutex. Whether the plugin's functions
+// may be called from several threads is the generated box's decision (`thread_safe`).
+unsafe impl Send for Library {}
+// SAFETY: as above.
+unsafe impl Sync for Library {}
 
 impl Library {
-    /// The path the library was loaded from.
+    /// The path the library was loaded from (absolute when it could be resolved).
     pub fn path(&self) -> &Path {
-        todo!()
+        &self.path
     }
+
     /// The audit of every call made through this library.
     pub fn audit(&self) -> &Audit {
-        todo!()
+        &self.audit
+    }
+
+    /// The interface's `namespace.name`.
+    pub fn interface(&self) -> &'static str {
+        self.meta.name
+    }
+
+    /// Frees a transferred buffer of `method` with the plugin's free function.
+    pub(crate) fn release_buffer(&self, method: usize, ptr: *mut c_void, len: i32) {
+        if let Some(free) = self.free {
+            // SAFETY: `ptr`/`len` are what the plugin returned for a transferred buffer,
+            // freed once (the owning value is consumed by its drop).
+            unsafe { free(ptr, len) };
+            if let Some(live) = self.audit.live_buffers.get(method) {
+                live.fetch_sub(1, Relaxed);
+            }
+        }
+    }
+
+    fn report_leaks(&self) {
+        let meta = self.meta;
+        for live in self.ledger.live() {
+            self.audit.leaks.fetch_add(1, Relaxed);
+            let mut extra = String::from(",\"leak\":{\"kind\":\"handle\",\"type\":");
+            let name = meta.handles.get(live.handle_type).map_or("?", |h| h.name);
+            trace::json_str(&mut extra, name);
+            extra.push_str(&format!(",\"raw\":{},\"count\":1}}", live.raw));
+            self.audit
+                .event("ffi.leak", live.produced_by, "leak", 0, &extra);
+        }
+        for (method, live) in self.audit.live_buffers.iter().enumerate() {
+            let n = live.load(Relaxed);
+            if n > 0 {
+                self.audit.leaks.fetch_add(n, Relaxed);
+                let extra = format!(",\"leak\":{{\"kind\":\"buffer\",\"count\":{n}}}");
+                self.audit
+                    .event("ffi.leak", Some(method), "leak", 0, &extra);
+            }
+        }
     }
 }
 
-/// Counters of one loaded box, and the optional trace.
-pub struct Audit {
-    _todo: (),
-}
-
-/// A copy of the audit counters at one moment.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AuditSnapshot {
-    /// Calls made.
-    pub total: u64,
-    /// Calls that returned `Ok`.
-    pub ok: u64,
-    /// Calls that returned `Err` (refused before the plugin, or a bad result).
-    pub failed: u64,
-    /// Borrowed buffer results (copied).
-    pub borrowed_results: u64,
-    /// Transferred buffer and handle results.
-    pub transferred_results: u64,
-    /// Null/empty buffer results.
-    pub null_results: u64,
-    /// Handles and buffers still live when the box was dropped.
-    pub leaks: u64,
-    /// Releases of an already released handle (refused).
-    pub double_releases: u64,
-    /// Handles currently held.
-    pub live_handles: u64,
-    /// Transferred buffers currently held.
-    pub live_buffers: u64,
-}
-
-impl Audit {
-    /// Counters now.
-    pub fn snapshot(&self) -> AuditSnapshot {
-        todo!()
+impl Drop for Library {
+    fn drop(&mut self) {
+        self.report_leaks();
+        let s = self.audit.snapshot();
+        let status = if s.leaks > 0 {
+            "leak"
+        } else if s.double_releases > 0 {
+            "double_release"
+        } else {
+            "ok"
+        };
+        let summary = format!(
+            ",\"summary\":{{\"total\":{},\"ok\":{},\"failed\":{},\"borrowed_results\":{},\"transferred_results\":{},\"null_results\":{},\"leaks\":{},\"double_releases\":{},\"live_handles\":{},\"live_buffers\":{},\"trace_errors\":{}}}",
+            s.total,
+            s.ok,
+            s.failed,
+            s.borrowed_results,
+            s.transferred_results,
+            s.null_results,
+            s.leaks,
+            s.double_releases,
+            s.live_handles,
+            s.live_buffers,
+            s.trace_errors
+        );
+        self.audit.event("ffi.unload", None, status, 0, &summary);
+        let _ = self.audit.flush_trace();
     }
-    /// `ok / total`, 1.0 with no calls.
-    pub fn pass_rate(&self) -> f64 {
-        todo!()
-    }
-}
-
-/// A plugin-allocated UTF-8 string, freed with `<prefix>_bid_free` on drop.
-pub struct PluginString<'a> {
-    _lib: PhantomData<&'a Library>,
-}
-
-/// Plugin-allocated bytes, freed with `<prefix>_bid_free` on drop.
-pub struct PluginBytes<'a> {
-    _lib: PhantomData<&'a Library>,
-}
-
-/// A plugin-allocated array, freed with `<prefix>_bid_free` on drop.
-pub struct PluginSlice<'a, T> {
-    _lib: PhantomData<&'a [T]>,
-}
-
-/// Loading a plugin failed.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum LoadError {
-    /// placeholder
-    Todo,
-}
-
-/// A call was refused or its result was bad.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum CallError {
-    /// placeholder
-    Todo,
 }
 
 /// `include!`s `$OUT_DIR/<stem>.rs` written by `bid_build::Builder`.
@@ -126,6 +160,3 @@ macro_rules! include_bindings {
         include!(concat!(env!("OUT_DIR"), "/", $stem, ".rs"));
     };
 }
-
-#[allow(dead_code, reason = "skeleton")]
-fn _unused(_: &OsStr) {}

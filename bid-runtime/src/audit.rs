@@ -1,0 +1,226 @@
+//! The always-on audit counters: per-thread shards so a call counts without a locked RMW.
+
+use std::cell::Cell;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+
+use crate::trace::TraceState;
+
+/// Shards owned by one thread slot each; the last one is shared by threads beyond them.
+const OWNED_SHARDS: usize = 64;
+/// A thread that has not asked for a slot yet.
+const UNASSIGNED: u32 = u32::MAX;
+/// A thread whose slot was returned while it still runs (during TLS destruction).
+const SHARED: u32 = OWNED_SHARDS as u32;
+
+/// Counters of one shard; padded so two threads never share a cache line.
+#[repr(align(128))]
+#[derive(Default)]
+pub(crate) struct Shard {
+    ok: AtomicU64,
+    failed: AtomicU64,
+    borrowed: AtomicU64,
+    transferred: AtomicU64,
+    null: AtomicU64,
+}
+
+/// Which counter of a shard.
+#[derive(Clone, Copy)]
+pub(crate) enum Counter {
+    Ok,
+    Failed,
+    Borrowed,
+    Transferred,
+    Null,
+}
+
+impl Shard {
+    fn get(&self, c: Counter) -> &AtomicU64 {
+        match c {
+            Counter::Ok => &self.ok,
+            Counter::Failed => &self.failed,
+            Counter::Borrowed => &self.borrowed,
+            Counter::Transferred => &self.transferred,
+            Counter::Null => &self.null,
+        }
+    }
+}
+
+/// Free thread slots; a slot has one owner thread at a time.
+static FREE_SLOTS: Mutex<SlotPool> = Mutex::new(SlotPool {
+    next: 0,
+    free: Vec::new(),
+});
+
+struct SlotPool {
+    next: u32,
+    free: Vec<u32>,
+}
+
+thread_local! {
+    /// This thread's slot: `UNASSIGNED`, an owned shard index, or `SHARED`.
+    static SLOT: Cell<u32> = const { Cell::new(UNASSIGNED) };
+    /// Returns the slot to the pool when the thread exits.
+    static SLOT_GUARD: SlotGuard = const { SlotGuard };
+}
+
+struct SlotGuard;
+
+impl Drop for SlotGuard {
+    fn drop(&mut self) {
+        let slot = SLOT.with(|s| s.replace(SHARED));
+        if slot < SHARED {
+            // The pool's mutex orders this thread's last shard stores before the next
+            // owner's first load.
+            if let Ok(mut pool) = FREE_SLOTS.lock() {
+                pool.free.push(slot);
+            }
+        }
+    }
+}
+
+#[cold]
+fn assign_slot() -> u32 {
+    let slot = match FREE_SLOTS.lock() {
+        Ok(mut pool) => match pool.free.pop() {
+            Some(s) => s,
+            None if (pool.next as usize) < OWNED_SHARDS => {
+                pool.next += 1;
+                pool.next - 1
+            }
+            None => SHARED,
+        },
+        Err(_) => SHARED,
+    };
+    // Registering the guard can fail during thread teardown; then the slot must not be owned.
+    let registered = SLOT_GUARD.try_with(|_| ()).is_ok();
+    let slot = if registered {
+        slot
+    } else {
+        if slot < SHARED {
+            if let Ok(mut pool) = FREE_SLOTS.lock() {
+                pool.free.push(slot);
+            }
+        }
+        SHARED
+    };
+    let _ = SLOT.try_with(|s| s.set(slot));
+    slot
+}
+
+#[inline]
+fn my_slot() -> u32 {
+    match SLOT.try_with(Cell::get) {
+        Ok(UNASSIGNED) => assign_slot(),
+        Ok(s) => s,
+        Err(_) => SHARED,
+    }
+}
+
+/// Counters of one loaded box, and the optional trace.
+pub struct Audit {
+    shards: Box<[Shard]>,
+    pub(crate) leaks: AtomicU64,
+    pub(crate) double_releases: AtomicU64,
+    pub(crate) live_handles: AtomicU64,
+    pub(crate) trace_errors: AtomicU64,
+    /// Per method: transferred buffers handed out and not yet freed.
+    pub(crate) live_buffers: Box<[AtomicU64]>,
+    /// Whether calls take the slow path (a trace file or a `tracing` subscriber).
+    pub(crate) tracing: AtomicBool,
+    pub(crate) trace: TraceState,
+}
+
+/// A copy of the audit counters at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AuditSnapshot {
+    /// Calls made.
+    pub total: u64,
+    /// Calls that returned `Ok`.
+    pub ok: u64,
+    /// Calls that returned `Err` (refused before the plugin, or a bad result).
+    pub failed: u64,
+    /// Borrowed (copied) and reference buffer results.
+    pub borrowed_results: u64,
+    /// Transferred buffer and handle results.
+    pub transferred_results: u64,
+    /// Null/empty buffer results.
+    pub null_results: u64,
+    /// Handles and buffers still live when the box was dropped.
+    pub leaks: u64,
+    /// Releases of an already released handle (refused).
+    pub double_releases: u64,
+    /// Handles currently held.
+    pub live_handles: u64,
+    /// Transferred buffers currently held.
+    pub live_buffers: u64,
+    /// Trace lines that could not be written.
+    pub trace_errors: u64,
+}
+
+impl AuditSnapshot {
+    /// `ok / total`, 1.0 with no calls.
+    pub fn pass_rate(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.ok as f64 / self.total as f64
+        }
+    }
+}
+
+impl Audit {
+    pub(crate) fn new(methods: usize, trace: TraceState) -> Audit {
+        Audit {
+            shards: (0..=OWNED_SHARDS).map(|_| Shard::default()).collect(),
+            leaks: AtomicU64::new(0),
+            double_releases: AtomicU64::new(0),
+            live_handles: AtomicU64::new(0),
+            trace_errors: AtomicU64::new(0),
+            live_buffers: (0..methods).map(|_| AtomicU64::new(0)).collect(),
+            tracing: AtomicBool::new(false),
+            trace,
+        }
+    }
+
+    /// Adds one to a counter of this thread's shard.
+    #[inline]
+    pub(crate) fn bump(&self, c: Counter) {
+        let slot = my_slot();
+        if slot < SHARED {
+            // Only the slot's owner thread writes this shard: a plain load and store
+            // is exact and avoids a lock-prefixed instruction.
+            if let Some(shard) = self.shards.get(slot as usize) {
+                let n = shard.get(c);
+                n.store(n.load(Relaxed).wrapping_add(1), Relaxed);
+            }
+        } else if let Some(shard) = self.shards.get(OWNED_SHARDS) {
+            shard.get(c).fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Counters now (exact once the calling threads are joined).
+    pub fn snapshot(&self) -> AuditSnapshot {
+        let mut s = AuditSnapshot::default();
+        for shard in self.shards.iter() {
+            s.ok += shard.ok.load(Relaxed);
+            s.failed += shard.failed.load(Relaxed);
+            s.borrowed_results += shard.borrowed.load(Relaxed);
+            s.transferred_results += shard.transferred.load(Relaxed);
+            s.null_results += shard.null.load(Relaxed);
+        }
+        s.total = s.ok + s.failed;
+        s.leaks = self.leaks.load(Relaxed);
+        s.double_releases = self.double_releases.load(Relaxed);
+        s.live_handles = self.live_handles.load(Relaxed);
+        s.live_buffers = self.live_buffers.iter().map(|b| b.load(Relaxed)).sum();
+        s.trace_errors = self.trace_errors.load(Relaxed);
+        s
+    }
+
+    /// `ok / total`, 1.0 with no calls.
+    pub fn pass_rate(&self) -> f64 {
+        self.snapshot().pass_rate()
+    }
+}

@@ -1,0 +1,436 @@
+//! The errors a load or a call can end with, each naming the library, symbol and method.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where a call happened: enough to find the offending plugin function.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CallSite {
+    /// The absolute path of the loaded library.
+    pub library: Arc<Path>,
+    /// The interface's `namespace.name`.
+    pub interface: &'static str,
+    /// The method as written in the BID file.
+    pub method: &'static str,
+    /// The exported C symbol of that method.
+    pub symbol: &'static str,
+}
+
+impl fmt::Display for CallSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "method `{}` (symbol `{}`) of interface `{}` in `{}`",
+            self.method,
+            self.symbol,
+            self.interface,
+            self.library.display()
+        )
+    }
+}
+
+/// A handle as the ledger knows it: its BID type and raw value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HandleId {
+    /// The handle type's name as written in the BID file.
+    pub type_name: &'static str,
+    /// The raw value (pointer handles as their address).
+    pub raw: i64,
+}
+
+impl fmt::Display for HandleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", self.type_name, self.raw)
+    }
+}
+
+/// Loading a plugin failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The library does not exist or the OS loader refused it.
+    Open {
+        /// The path given to `load`.
+        library: PathBuf,
+        /// The OS loader's message.
+        message: String,
+    },
+    /// Method symbols (or `<prefix>_bid_free`) the bindings need are not exported.
+    SymbolsMissing {
+        /// The library.
+        library: PathBuf,
+        /// The interface's `namespace.name`.
+        interface: &'static str,
+        /// Every missing symbol, in declaration order.
+        symbols: Vec<&'static str>,
+    },
+    /// The plugin's `<prefix>_bid_signature` differs from the bindings' signature.
+    SignatureMismatch {
+        /// The library.
+        library: PathBuf,
+        /// The interface's `namespace.name`.
+        interface: &'static str,
+        /// Each changed or missing method.
+        mismatches: Vec<SignatureMismatch>,
+    },
+    /// `<prefix>_bid_signature` returned something that is not a signature.
+    BadSignature {
+        /// The library.
+        library: PathBuf,
+        /// The signature symbol.
+        symbol: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The `BID_AUDIT` trace file could not be opened.
+    Trace {
+        /// The library.
+        library: PathBuf,
+        /// The trace error.
+        error: TraceError,
+    },
+}
+
+/// One method whose signature line differs between bindings and plugin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SignatureMismatch {
+    /// The method name (or `interface` for the interface line).
+    pub method: String,
+    /// The line the bindings expect.
+    pub expected: Option<String>,
+    /// The line the plugin exports (`None`: the method is missing).
+    pub found: Option<String>,
+}
+
+impl LoadError {
+    /// The stable diagnostic code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LoadError::Open { .. } => "ffi.load.open",
+            LoadError::SymbolsMissing { .. } => "ffi.contract.symbol_missing",
+            LoadError::SignatureMismatch { .. } | LoadError::BadSignature { .. } => {
+                "ffi.type_mismatch"
+            }
+            LoadError::Trace { .. } => "bid.audit.trace",
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self.code();
+        match self {
+            LoadError::Open { library, message } => write!(
+                f,
+                "error[{code}]: cannot load plugin `{}`: {message}",
+                library.display()
+            ),
+            LoadError::SymbolsMissing {
+                library,
+                interface,
+                symbols,
+            } => {
+                write!(
+                    f,
+                    "error[{code}]: plugin `{}` does not export {} symbol{} of interface `{interface}`: ",
+                    library.display(),
+                    symbols.len(),
+                    if symbols.len() == 1 { "" } else { "s" }
+                )?;
+                for (i, s) in symbols.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "`{s}`")?;
+                }
+                Ok(())
+            }
+            LoadError::SignatureMismatch {
+                library,
+                interface,
+                mismatches,
+            } => {
+                write!(
+                    f,
+                    "error[{code}]: plugin `{}` was built against a different `{interface}`:",
+                    library.display()
+                )?;
+                for m in mismatches {
+                    write!(f, "\n  method `{}`:", m.method)?;
+                    match &m.expected {
+                        Some(e) => write!(f, "\n    expected: {e}")?,
+                        None => f.write_str("\n    expected: (not in the bindings)")?,
+                    }
+                    match &m.found {
+                        Some(x) => write!(f, "\n    found:    {x}")?,
+                        None => f.write_str("\n    found:    (missing from the plugin)")?,
+                    }
+                }
+                f.write_str(
+                    "\n  = help: rebuild the plugin against the current BID file or regenerate the bindings",
+                )
+            }
+            LoadError::BadSignature {
+                library,
+                symbol,
+                reason,
+            } => write!(
+                f,
+                "error[{code}]: `{symbol}` of plugin `{}` is not a BID signature: {reason}",
+                library.display()
+            ),
+            LoadError::Trace { library, error } => write!(
+                f,
+                "error[{code}]: loading `{}`: BID_AUDIT: {error}",
+                library.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Trace { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// A call was refused or its result was bad.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum CallError {
+    /// A string, bytes or array argument is longer than `i32::MAX` (bytes or elements).
+    ArgumentTooLong {
+        /// Where.
+        site: CallSite,
+        /// The parameter name.
+        param: &'static str,
+        /// Its length.
+        len: usize,
+    },
+    /// The plugin returned a null pointer with a non-zero length.
+    NullWithLength {
+        /// Where.
+        site: CallSite,
+        /// The length it returned.
+        len: i32,
+    },
+    /// The plugin returned a negative length.
+    NegativeLength {
+        /// Where.
+        site: CallSite,
+        /// The length it returned.
+        len: i32,
+    },
+    /// A returned buffer is too large for this host's address space.
+    ResultTooLarge {
+        /// Where.
+        site: CallSite,
+        /// The element count it returned.
+        len: i32,
+    },
+    /// The plugin returned a string that is not UTF-8 (a transferred one was freed).
+    InvalidUtf8 {
+        /// Where.
+        site: CallSite,
+        /// Where the bytes stop being UTF-8.
+        error: std::str::Utf8Error,
+    },
+    /// The plugin returned a `bool` other than 0 or 1.
+    InvalidBool {
+        /// Where.
+        site: CallSite,
+        /// The value.
+        value: i32,
+    },
+    /// The plugin returned an array pointer not aligned for its element type.
+    Misaligned {
+        /// Where.
+        site: CallSite,
+        /// The address.
+        addr: usize,
+        /// The alignment the element type needs.
+        align: usize,
+    },
+    /// A `fallible` method returned a non-zero status.
+    Status {
+        /// Where.
+        site: CallSite,
+        /// The status code.
+        code: i32,
+        /// Its name (`invalid_arg`, `not_found`, ..., or `unknown`).
+        name: &'static str,
+    },
+    /// A released handle was passed again; refused before reaching the plugin.
+    UseAfterRelease {
+        /// Where (the method refused).
+        site: CallSite,
+        /// The handle.
+        handle: HandleId,
+        /// The method that released it earlier.
+        released_by: &'static str,
+    },
+    /// A released handle was released again; refused before reaching the plugin.
+    DoubleRelease {
+        /// Where (the releasing method refused).
+        site: CallSite,
+        /// The handle.
+        handle: HandleId,
+        /// The method that released it earlier.
+        released_by: &'static str,
+    },
+}
+
+/// The name of a status code of a `fallible` method (FFI ABI v0).
+pub fn status_name(code: i32) -> &'static str {
+    match code {
+        0 => "ok",
+        -1 => "invalid_arg",
+        -2 => "not_found",
+        -3 => "io",
+        -4 => "no_memory",
+        -5 => "bad_handle",
+        -6 => "unsupported",
+        -7 => "buffer_too_small",
+        -8 => "state",
+        -9 => "internal",
+        _ => "unknown",
+    }
+}
+
+impl CallError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CallError::ArgumentTooLong { .. } => "ffi.arg.too_long",
+            CallError::NullWithLength { .. } => "ffi.result.null_with_length",
+            CallError::NegativeLength { .. } => "ffi.result.negative_length",
+            CallError::ResultTooLarge { .. } => "ffi.result.too_large",
+            CallError::InvalidUtf8 { .. } => "ffi.result.invalid_utf8",
+            CallError::InvalidBool { .. } => "ffi.result.invalid_bool",
+            CallError::Misaligned { .. } => "ffi.result.misaligned",
+            CallError::Status { .. } => "ffi.status",
+            CallError::UseAfterRelease { .. } => "ffi.use_after_release",
+            CallError::DoubleRelease { .. } => "ffi.double_release",
+        }
+    }
+
+    /// The call this error belongs to.
+    pub fn site(&self) -> &CallSite {
+        match self {
+            CallError::ArgumentTooLong { site, .. }
+            | CallError::NullWithLength { site, .. }
+            | CallError::NegativeLength { site, .. }
+            | CallError::ResultTooLarge { site, .. }
+            | CallError::InvalidUtf8 { site, .. }
+            | CallError::InvalidBool { site, .. }
+            | CallError::Misaligned { site, .. }
+            | CallError::Status { site, .. }
+            | CallError::UseAfterRelease { site, .. }
+            | CallError::DoubleRelease { site, .. } => site,
+        }
+    }
+
+    /// The audit status of a call that ended with this error.
+    pub(crate) fn audit_status(&self) -> &'static str {
+        match self {
+            CallError::DoubleRelease { .. } => "double_release",
+            CallError::UseAfterRelease { .. } => "ownership_mismatch",
+            _ => "error",
+        }
+    }
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error[{}]: ", self.code())?;
+        match self {
+            CallError::ArgumentTooLong { param, len, .. } => {
+                write!(f, "argument `{param}` is {len} long, more than i32::MAX")?
+            }
+            CallError::NullWithLength { len, .. } => {
+                write!(f, "the plugin returned a null pointer with length {len}")?
+            }
+            CallError::NegativeLength { len, .. } => {
+                write!(f, "the plugin returned a negative length {len}")?
+            }
+            CallError::ResultTooLarge { len, .. } => write!(
+                f,
+                "the plugin returned {len} elements, too large for this host"
+            )?,
+            CallError::InvalidUtf8 { error, .. } => {
+                write!(f, "the plugin returned a string that is not UTF-8: {error}")?
+            }
+            CallError::InvalidBool { value, .. } => write!(
+                f,
+                "the plugin returned {value} for a bool (only 0 or 1 are allowed)"
+            )?,
+            CallError::Misaligned { addr, align, .. } => write!(
+                f,
+                "the plugin returned an array at {addr:#x}, not aligned to {align} bytes"
+            )?,
+            CallError::Status { code, name, .. } => {
+                write!(f, "the plugin returned status {code} ({name})")?
+            }
+            CallError::UseAfterRelease {
+                handle,
+                released_by,
+                ..
+            } => write!(
+                f,
+                "handle {handle} was already released by `{released_by}`; refused before reaching the plugin"
+            )?,
+            CallError::DoubleRelease {
+                handle,
+                released_by,
+                ..
+            } => write!(
+                f,
+                "handle {handle} was already released by `{released_by}`; a second release was refused before reaching the plugin"
+            )?,
+        }
+        write!(f, " (in {})", self.site())
+    }
+}
+
+impl std::error::Error for CallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CallError::InvalidUtf8 { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// A trace file could not be opened or written.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TraceError {
+    /// The trace file.
+    pub path: PathBuf,
+    /// What the OS said.
+    pub source: std::io::Error,
+}
+
+impl fmt::Display for TraceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot write the audit trace `{}`: {}",
+            self.path.display(),
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for TraceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
