@@ -123,6 +123,21 @@ fn common_macros(w: &mut Writer) {
     );
     w.directive("#  endif");
     w.directive("#endif");
+    w.directive("#ifndef BID_LONG_STRING");
+    w.directive("#  if defined(__GNUC__) || defined(__clang__)");
+    w.comment(
+        "/*",
+        &[
+            "A signature can outgrow the 4095 characters C99 promises; gcc and clang accept it \
+           without a -pedantic warning when marked as an extension."
+                .to_owned(),
+        ],
+    );
+    w.directive("#    define BID_LONG_STRING(s) (__extension__ s)");
+    w.directive("#  else");
+    w.directive("#    define BID_LONG_STRING(s) (s)");
+    w.directive("#  endif");
+    w.directive("#endif");
     w.directive("#ifndef BID_ALIGNOF");
     w.directive(&format!("#  if {CXX11}"));
     w.directive("#    define BID_ALIGNOF(T) alignof(T)");
@@ -206,24 +221,31 @@ fn interface(w: &mut Writer, iface: &Interface) {
         escape::upper_ident(&iface.symbol_prefix)
     );
     w.doc(&[format!(
-        "The canonical signature text (docs/signature.md); `{}` returns it.",
+        "The canonical signature text (docs/signature.md), a `const char*` expression; `{}` \
+         returns it.",
         iface.signature_symbol()
     )]);
     let literal = escape::c_string_literal(&signature::text(iface), " \\\n    ");
-    w.directive(&format!("#define {macro_name} \\\n    {literal}"));
+    w.directive(&format!(
+        "#define {macro_name} BID_LONG_STRING( \\\n    {literal})"
+    ));
     w.blank();
 
     for def in &iface.types {
         let TypeDefKind::Handle(h) = &def.kind else {
             continue;
         };
-        let mut doc = vec![format!("Handle `{}` ({}).", def.name, h.repr.as_str())];
-        if let Some(r) = h.release {
-            let r = iface.method(r);
-            doc.push(format!("Released by `{}` ({}).", r.name, r.symbol));
-        }
+        let release = match h.release.map(|r| iface.method(r)) {
+            Some(r) => format!(", released by `{}` ({})", r.name, r.symbol),
+            None => String::new(),
+        };
+        let mut doc = vec![format!(
+            "Handle `{}` ({}){release}.",
+            def.name,
+            h.repr.as_str()
+        )];
         if let Some(d) = &def.doc {
-            doc.push(d.clone());
+            doc.extend([String::new(), d.clone()]);
         }
         w.doc(&doc);
         let c = match h.repr {
@@ -309,7 +331,7 @@ fn record(w: &mut Writer, iface: &Interface, id: TypeId) {
     };
     let mut doc = vec![format!("Record `{}`, passed by value.", def.name)];
     if let Some(d) = &def.doc {
-        doc.push(d.clone());
+        doc.extend([String::new(), d.clone()]);
     }
     w.doc(&doc);
     w.block(

@@ -269,7 +269,10 @@ fn hostile_docs_stay_inside_comments() {
 fn ownership_is_spelled_out() {
     let h = header(&sample());
     // Compare with the wrapping undone: prose may break at any space.
-    let flat = h.replace("\n *     ", " ").replace("\n *   ", " ");
+    let flat = h
+        .replace("\n *     ", " ")
+        .replace("\n *   ", " ")
+        .replace("\n * ", " ");
     assert!(flat.contains("path (path_ptr, path_len): string (UTF-8, no NUL terminator, len in bytes), borrowed: valid for this call only; copy what you keep."));
     assert!(flat.contains("Returns: FileHandle, transferred: the host owns the new handle and releases it with close (nyash_file_close_v2)."));
     assert!(flat.contains("the host releases it exactly once with nyash_file_bid_free(ptr, len)"));
@@ -285,7 +288,7 @@ fn ownership_is_spelled_out() {
 fn signature_macro_is_an_escaped_literal() {
     let h = header(&sample());
     assert!(h.contains(
-        "#define NYASH_FILE_BID_SIGNATURE \\\n    \"bid-signature 0\\n\" \\\n    \"interface nyash.file 1.0.0\\n\" \\\n    \"fn open nyash_file_open(string borrowed, string borrowed) -> FileHandle:handle(i32) transferred\\n\" \\\n"
+        "#define NYASH_FILE_BID_SIGNATURE BID_LONG_STRING( \\\n    \"bid-signature 0\\n\" \\\n    \"interface nyash.file 1.0.0\\n\" \\\n    \"fn open nyash_file_open(string borrowed, string borrowed) -> FileHandle:handle(i32) transferred\\n\" \\\n"
     ));
 }
 

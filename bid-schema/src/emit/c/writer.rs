@@ -80,8 +80,8 @@ impl Writer {
 /// Comment text wider than this many characters is wrapped at spaces.
 const WIDTH: usize = 96;
 
-/// Splits an over-long comment line at spaces; continuation lines keep the line's indentation
-/// plus two spaces. A word longer than the width stays whole. Only spaces are touched, so an
+/// Splits an over-long comment line at spaces; continuation lines of an indented line hang two
+/// spaces deeper, those of a flush line stay flush. A word longer than the width stays whole. Only spaces are touched, so an
 /// escaped line stays escaped.
 fn wrap(line: &str, width: usize) -> Vec<String> {
     if line.chars().count() <= width {
@@ -89,7 +89,12 @@ fn wrap(line: &str, width: usize) -> Vec<String> {
     }
     let body = line.trim_start_matches(' ');
     let indent = &line[..line.len() - body.len()];
-    let more = format!("{indent}  ");
+    // Indented lines (lists) hang their continuation two spaces deeper; prose stays flush.
+    let more = if indent.is_empty() {
+        String::new()
+    } else {
+        format!("{indent}  ")
+    };
     let mut out = Vec::new();
     let mut cur = indent.to_owned();
     for word in body.split(' ').filter(|w| !w.is_empty()) {
@@ -148,7 +153,8 @@ mod tests {
     fn long_lines_wrap_at_spaces_with_indent() {
         assert_eq!(wrap("  aaa bbb ccc", 9), ["  aaa bbb", "    ccc"]);
         assert_eq!(wrap("short", 9), ["short"]);
-        assert_eq!(wrap("abcdefghijkl x", 5), ["abcdefghijkl", "  x"]);
-        assert_eq!(wrap("a  b c", 3), ["a b", "  c"]);
+        assert_eq!(wrap("abcdefghijkl x", 5), ["abcdefghijkl", "x"]);
+        assert_eq!(wrap("a  b c", 3), ["a b", "c"]);
+        assert_eq!(wrap(" a b c", 4), [" a b", "   c"]);
     }
 }
