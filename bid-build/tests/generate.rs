@@ -116,3 +116,24 @@ fn a_missing_out_dir_is_an_error_outside_build_scripts() {
 fn stems_follow_the_file_name() {
     assert_eq!(bid_build::stem(Path::new("bid/file.bid.yaml")), "file");
 }
+
+#[test]
+fn verify_layouts_runs_clang_or_says_it_cannot() {
+    let out = scratch("verify");
+    let result = Builder::new()
+        .file("../fixtures/valid/records.bid.yaml")
+        .out_dir(&out)
+        .verify_layouts(true)
+        .generate();
+    if cfg!(feature = "verify") {
+        // With libclang present the computed layouts must be what clang says.
+        #[cfg(feature = "verify")]
+        if bid_build::libclang_available() {
+            result.unwrap_or_else(|e| panic!("{}", e.render()));
+        }
+    } else {
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::Verify { .. }), "{err}");
+        assert!(err.render().contains("`verify` feature"));
+    }
+}

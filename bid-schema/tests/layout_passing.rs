@@ -319,3 +319,98 @@ fn clang_ir_shows_the_same_classes() {
         }
     }
 }
+
+/// Methods whose later record parameters run out of System V registers, with the indices
+/// of the parameters expected in memory on x86_64 Linux.
+fn register_pressure() -> (Interface, Vec<Vec<usize>>) {
+    let mut iface = sample();
+    let r = |n: &str| Type::Record(id(&iface, n));
+    let (dd, li, fid, idb) = (r("DD"), r("LI"), r("FID"), r("IDB"));
+    let many = |ty: &Type, n: usize| -> Vec<(&'static str, Type)> {
+        ["a", "b", "c", "d", "e", "f", "g", "h"][..n]
+            .iter()
+            .map(|name| (*name, ty.clone()))
+            .collect()
+    };
+    let mut ints = many(&Type::I64, 6);
+    ints.push(("g", li.clone()));
+    let mut with_string = vec![("s", Type::String)];
+    with_string.extend(many(&li, 3));
+    let (methods, expected) = [
+        (method("sse", many(&dd, 5), None, false), vec![4]),
+        (method("int", many(&li, 4), None, false), vec![3]),
+        (method("str", with_string, None, false), vec![3]),
+        (method("sret", many(&li, 3), Some(idb), false), vec![2]),
+        (method("mixed", many(&fid, 7), None, false), vec![6]),
+        (method("scalars", ints, None, false), vec![6]),
+        (method("fits", many(&li, 3), None, false), vec![]),
+    ]
+    .into_iter()
+    .unzip();
+    iface.methods = methods;
+    (iface, expected)
+}
+
+#[test]
+fn system_v_registers_run_out_along_the_parameter_list() {
+    let (iface, expected) = register_pressure();
+    for (m, in_memory) in iface.methods.iter().zip(&expected) {
+        let name = &m.name;
+        let mp = layout::method_passing(&iface, m, Target::X86_64Linux);
+        let got: Vec<usize> = (0..mp.params.len())
+            .filter(|&i| mp.params[i] == PassClass::Byval)
+            .collect();
+        assert_eq!(&got, in_memory, "{name}");
+        // Elsewhere the position does not matter.
+        let darwin = layout::method_passing(&iface, m, Target::Aarch64Darwin);
+        for (p, c) in m.params.iter().zip(&darwin.params) {
+            assert_eq!(
+                *c,
+                layout::param_class(&iface, &p.ty, Target::Aarch64Darwin)
+            );
+        }
+    }
+}
+
+#[test]
+fn clang_agrees_on_register_pressure() {
+    if !clang_available("clang_agrees_on_register_pressure") {
+        return;
+    }
+    let (iface, expected) = register_pressure();
+    let mut src = c_decls(&iface);
+    for m in &iface.methods {
+        let proto = lower::c_prototype(&iface, m);
+        src += &format!("{proto};\nvoid *use_{0} = (void*){0};\n", proto.symbol);
+    }
+    let (ok, ir, stderr) = run_clang(
+        "x86_64-unknown-linux-gnu",
+        &["-S", "-emit-llvm", "-O0", "-o", "-"],
+        &src,
+    );
+    assert!(ok, "{stderr}");
+    for (m, in_memory) in iface.methods.iter().zip(&expected) {
+        let name = &m.name;
+        let symbol = format!("@t_{name}(");
+        let decl = ir
+            .lines()
+            .find(|l| l.starts_with("declare") && l.contains(&symbol))
+            .unwrap_or_else(|| panic!("no declaration of {symbol}:\n{ir}"));
+        // The record types clang put in memory, in order, against the expected parameters.
+        let byval: Vec<&str> = decl
+            .split("byval(%struct.")
+            .skip(1)
+            .map(|rest| rest.split(')').next().unwrap_or(""))
+            .collect();
+        let want: Vec<String> = in_memory
+            .iter()
+            .map(|&i| lower::c_type(&iface, &m.params[i].ty))
+            .collect();
+        assert_eq!(byval, want, "{name}: `{decl}`");
+        // The other records are coerced into registers: never a pointer to them.
+        assert!(
+            !decl.contains("noundef %struct") && !decl.contains("* noundef)"),
+            "{decl}"
+        );
+    }
+}

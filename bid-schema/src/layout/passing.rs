@@ -3,7 +3,8 @@
 //! The classes are those clang produces for a function with one record parameter (or one
 //! record result), computed from the record's flattened scalar leaves. System V x86_64 can
 //! send an argument that would fit registers to memory when earlier arguments used the
-//! registers up; [`param_class`] reports the class of the type, as for a first argument.
+//! registers up; [`param_class`] reports the class of the type, as for a first argument,
+//! and [`method_passing`] the class of each parameter in its place.
 
 use super::{Target, of_type};
 use crate::model::{Interface, Method, Type, TypeDefKind};
@@ -237,12 +238,13 @@ pub fn return_class(iface: &Interface, ty: &Type, target: Target) -> PassClass {
 }
 
 /// The classes of every parameter and of the return value of `method` on `target`.
+///
+/// Unlike [`param_class`], this follows the register budget of System V x86_64 along the
+/// parameter list, as clang does: 6 integer and 8 SSE registers, one integer register fewer
+/// when the result is returned through `sret`; a record whose eightbytes no longer all fit
+/// goes to memory (`byval`) and takes no register. On the other targets the class of a
+/// record does not depend on its position.
 pub fn method_passing(iface: &Interface, method: &Method, target: Target) -> MethodPassing {
-    let params = method
-        .params
-        .iter()
-        .map(|p| param_class(iface, &p.ty, target))
-        .collect();
     let ret = method.returns.ty.as_ref().map(|ty| {
         if method.fallible {
             PassClass::OutParam
@@ -250,6 +252,40 @@ pub fn method_passing(iface: &Interface, method: &Method, target: Target) -> Met
             return_class(iface, ty, target)
         }
     });
+    let (mut free_int, mut free_sse) = (6usize, 8usize);
+    if ret == Some(PassClass::Sret) {
+        free_int -= 1;
+    }
+    let params = method
+        .params
+        .iter()
+        .map(|p| {
+            let class = param_class(iface, &p.ty, target);
+            if target != Target::X86_64Linux {
+                return class;
+            }
+            let (int, sse) = match &class {
+                PassClass::Regs(regs) => (
+                    regs.iter().filter(|r| **r == RegClass::Int).count(),
+                    regs.iter().filter(|r| **r == RegClass::Sse).count(),
+                ),
+                PassClass::Direct if p.ty.is_buffer() => (2, 0),
+                PassClass::Direct if matches!(p.ty, Type::F32 | Type::F64) => (0, 1),
+                PassClass::Direct => (1, 0),
+                _ => (0, 0),
+            };
+            if int <= free_int && sse <= free_sse {
+                free_int -= int;
+                free_sse -= sse;
+                class
+            } else if matches!(class, PassClass::Regs(_)) {
+                PassClass::Byval
+            } else {
+                // A scalar past the registers is still passed directly, on the stack.
+                class
+            }
+        })
+        .collect();
     MethodPassing { params, ret }
 }
 
