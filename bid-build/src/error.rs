@@ -25,6 +25,13 @@ pub enum Error {
     },
     /// No `out_dir` was given and `OUT_DIR` is not set (not in a build script).
     NoOutDir,
+    /// `verify_layouts(true)`: clang disagrees with the computed layouts, or cannot run.
+    Verify {
+        /// The BID file.
+        file: PathBuf,
+        /// What clang found, per target and type.
+        message: String,
+    },
     /// No C compiler could be found or configured.
     Compiler(String),
     /// The C compiler ran and failed.
@@ -81,6 +88,13 @@ impl fmt::Display for Error {
             Error::NoOutDir => f.write_str(
                 "OUT_DIR is not set: call bid_build from build.rs or give Builder::out_dir",
             ),
+            Error::Verify { file, message } => {
+                write!(
+                    f,
+                    "{}: layout verification failed: {message}",
+                    file.display()
+                )
+            }
             Error::Compiler(msg) => write!(f, "no usable C compiler: {msg}"),
             Error::Compile { command, output } => {
                 write!(f, "C compiler failed: {command}\n{output}")

@@ -126,6 +126,9 @@ impl Builder {
             let rust = out_dir.join(format!("{stem}.rs"));
             let header = out_dir.join(format!("{stem}.h"));
             let header_text = bid_schema::emit::c::header(&model);
+            if self.verify_layouts {
+                verify(&source, &model, &header_text)?;
+            }
             write_if_changed(&rust, &rust_source(&model))?;
             write_if_changed(&header, &header_text)?;
             let header_copy = match &self.header_dir {
@@ -180,6 +183,27 @@ pub fn stem(path: &Path) -> String {
         }
     }
     name
+}
+
+/// Confirms the computed layouts with clang (feature `verify`).
+#[cfg(feature = "verify")]
+fn verify(source: &Path, model: &Model, header: &str) -> Result<(), Error> {
+    verify::verify_layouts(model, header)
+        .map(drop)
+        .map_err(|e| Error::Verify {
+            file: source.to_path_buf(),
+            message: e.to_string(),
+        })
+}
+
+/// Without the `verify` feature, asking for verification is an error, not a silent pass.
+#[cfg(not(feature = "verify"))]
+fn verify(source: &Path, _model: &Model, _header: &str) -> Result<(), Error> {
+    Err(Error::Verify {
+        file: source.to_path_buf(),
+        message: "layout verification needs bid-build's `verify` feature (bindgen, libclang)"
+            .to_owned(),
+    })
 }
 
 /// Checks the BID file at `resolved`, naming it as the user wrote it (`given`) in

@@ -181,6 +181,8 @@ fn interface(iface: &Interface, location: Option<&str>) -> TokenStream {
         }
 
         // `#[automatically_derived]` marks trait impls only (rustc warns on inherent ones).
+        // Method and parameter names are the BID file's, so style lints are not ours to win.
+        #[allow(clippy::all, clippy::pedantic, reason = "names and shapes come from the BID file")]
         impl #box_name {
             /// Loads the plugin at `path`, resolves every symbol (all missing ones are
             /// reported together) and compares the plugin's signature if it exports one.

@@ -173,6 +173,7 @@ fn layout_asserts(iface: &Interface, id: TypeId, def: &TypeDef, target: Target) 
     });
     quote! {
         #[cfg(#cfg)]
+        #[allow(clippy::manual_assert, reason = "`if` keeps the check printable by prettyplease")]
         const _: () = {
             if ::core::mem::size_of::<#name>() != #size {
                 ::core::panic!(#size_msg);
