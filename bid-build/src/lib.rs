@@ -77,6 +77,7 @@ impl Builder {
     }
 
     /// Also copies each generated header into `dir` (created if missing), for plugin authors.
+    /// A relative `dir` is taken from `CARGO_MANIFEST_DIR` when that is set.
     pub fn header_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.header_dir = Some(dir.as_ref().to_path_buf());
         self

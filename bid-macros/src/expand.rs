@@ -122,3 +122,12 @@ fn with_stub(error: TokenStream, module: &ItemMod, items: TokenStream) -> TokenS
 fn render(report: &bid_schema::Report) -> String {
     report.render()
 }
+
+/// Writes the expansion, formatted like bid-build's output, for `BID_DEBUG=<file>`.
+pub fn write_debug(out: &TokenStream, path: &Path) -> std::io::Result<()> {
+    let text = match syn::parse2::<syn::File>(out.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => out.to_string(),
+    };
+    std::fs::write(path, text)
+}

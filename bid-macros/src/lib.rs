@@ -25,12 +25,8 @@ pub fn bid_interface(attr: TokenStream, item: TokenStream) -> TokenStream {
         .unwrap_or_default();
     let out = expand::expand(&root, attr.into(), item.into());
     if let Some(debug) = std::env::var_os("BID_DEBUG") {
-        let text = match syn::parse2::<syn::File>(out.clone()) {
-            Ok(file) => prettyplease::unparse(&file),
-            Err(_) => out.to_string(),
-        };
         // A debugging aid: failing to write it must not fail the build.
-        let _ = std::fs::write(debug, text);
+        let _ = expand::write_debug(&out, std::path::Path::new(&debug));
     }
     out.into()
 }

@@ -212,3 +212,24 @@ fn wrong_attribute_and_item_shapes_are_errors_not_panics() {
         "no tracker for a missing file: {text}"
     );
 }
+
+#[test]
+fn bid_debug_writes_the_formatted_expansion() {
+    let rel = "../fixtures/valid/filebox.bid.yaml";
+    let out = expand::expand(
+        root(),
+        quote!(#rel),
+        quote!(
+            pub mod file {}
+        ),
+    );
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bid_debug_filebox.rs");
+    expand::write_debug(&out, &path).expect("writable");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("pub mod file {\n"), "{text}");
+    assert!(
+        text.contains("pub struct FileBox {"),
+        "formatted, not one long line"
+    );
+    assert!(text.contains("include_bytes!("));
+}

@@ -32,16 +32,29 @@ pub(crate) fn ident(s: &str) -> Ident {
 }
 
 /// `#[doc]` lines for free text from the YAML. A string literal cannot be broken out of,
-/// so the text needs no escaping here; one attribute per line keeps rustdoc's layout.
+/// so the text needs no escaping here; one attribute per line keeps rustdoc's layout. A
+/// bare code fence opened in the YAML becomes ```` ```text ````: rustdoc would otherwise
+/// compile the block as a doctest of the user's crate.
 pub(crate) fn docs(doc: Option<&str>) -> TokenStream {
     let Some(doc) = doc else {
         return TokenStream::new();
     };
+    let mut in_fence = false;
     doc.lines()
         .flat_map(|l| l.split('\r'))
         .map(|line| {
+            let trimmed = line.trim_start();
+            let fence = trimmed.starts_with("```") || trimmed.starts_with("~~~");
+            let line = if fence && !in_fence && trimmed.trim_matches(['`', '~']).trim().is_empty() {
+                format!("{}text", line.trim_end())
+            } else {
+                line.to_owned()
+            };
+            if fence {
+                in_fence = !in_fence;
+            }
             let line = if line.is_empty() {
-                String::new()
+                line
             } else {
                 format!(" {line}")
             };

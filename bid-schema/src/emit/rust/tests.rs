@@ -275,3 +275,15 @@ fn thread_safe_box_has_no_marker_and_no_default_loader_without_location() {
     assert!(!text.contains("_not_sync"));
     assert!(!text.contains("load_default"));
 }
+
+#[test]
+fn bare_code_fences_in_yaml_docs_do_not_become_doctests() {
+    let text = super::docs(Some("Use it:\n```\nlet x = 1;\n```\n```c\nint y;\n```")).to_string();
+    assert!(text.contains(r#"" ```text""#), "{text}");
+    assert!(text.contains(r#"" ```c""#), "a tagged fence stays: {text}");
+    assert_eq!(
+        text.matches("```text").count(),
+        1,
+        "closing fences stay bare: {text}"
+    );
+}
