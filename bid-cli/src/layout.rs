@@ -302,9 +302,8 @@ type Verified = std::convert::Infallible;
 
 #[cfg(feature = "verify")]
 fn verify(model: &Model, targets: &[Target]) -> Result<Verified, String> {
-    // The records as the header declares them; the full generated header (with its
-    // per-target `_Static_assert`s) can be passed instead once the C emitter is wired here.
-    let header = bid_build::records_header(model);
+    // The header plugin authors compile, so its per-target static assertions run too.
+    let header = bid_schema::emit::c::header(model);
     bid_build::verify_layouts_for(model, &header, targets).map_err(|e| match e {
         bid_build::VerifyError::Mismatch(_) => format!("error[ffi.type_mismatch]: {e}"),
         _ => format!("error: {e}"),

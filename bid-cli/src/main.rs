@@ -1,6 +1,160 @@
-//! The `bid` command line.
+//! The `bid` command line: a thin shell over `bid-schema`.
+//!
+//! Exit codes: 0 ok, 1 diagnostics, 2 usage (clap exits 2 on its own usage errors).
 
-#[allow(dead_code, reason = "the lead wires `bid layout` into the command")]
 mod layout;
 
-fn main() {}
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "bid",
+    version,
+    about = "BID interfaces: validate, layouts, headers, bindings, audits"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check BID files and report every error.
+    Validate(ValidateArgs),
+    /// Show sizes, alignments, offsets, C prototypes and passing classes per target.
+    Layout(layout::LayoutArgs),
+    /// Write the C header plugin authors implement.
+    Header(EmitArgs),
+    /// Write the Rust host bindings (what bid-build puts in `$OUT_DIR`).
+    Rust(EmitArgs),
+    /// Print the JSON Schema of BID YAML (for editors).
+    Schema,
+}
+
+#[derive(clap::Args)]
+struct EmitArgs {
+    /// The BID file.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Where to write (default: stdout).
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// BID files to check.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Check against FFI ABI v0 (the only ABI; accepted for explicitness).
+    #[arg(long = "ffi-abi-v0")]
+    ffi_abi_v0: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Rendered like rustc (coloured on a terminal).
+    Text,
+    /// A JSON array of diagnostics on stdout.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate(args) => validate(&args),
+        Command::Layout(args) => layout::run(&args),
+        Command::Header(args) => emit(&args, bid_schema::emit::c::header),
+        Command::Rust(args) => emit(&args, bid_build::rust_source),
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&bid_schema::schema::json_schema())
+                .unwrap_or_default();
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// `bid header` / `bid rust`: check, then write what `generate` makes of the model.
+fn emit(args: &EmitArgs, generate: fn(&bid_schema::Model) -> String) -> ExitCode {
+    let model = match bid_schema::check_file(&args.file) {
+        Ok(model) => model,
+        Err(report) => {
+            if std::io::stderr().is_terminal() {
+                eprint!("{}", report.render_styled());
+            } else {
+                eprint!("{}", report.render());
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let text = generate(&model);
+    let written = match &args.output {
+        Some(path) => bid_build::write_if_changed(path, &text)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn validate(args: &ValidateArgs) -> ExitCode {
+    // FFI ABI v0 is the only ABI; the flag documents intent and changes nothing yet.
+    let _ = args.ffi_abi_v0;
+    let styled = std::io::stderr().is_terminal();
+    let mut failed = false;
+    let mut json = Vec::new();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for file in &args.files {
+        match bid_schema::check_file(file) {
+            Ok(model) => {
+                if args.format == Format::Text {
+                    let methods: usize = model.interfaces.iter().map(|i| i.methods.len()).sum();
+                    let _ = writeln!(
+                        out,
+                        "ok: {} ({} interfaces, {methods} methods)",
+                        file.display(),
+                        model.interfaces.len()
+                    );
+                }
+            }
+            Err(report) => {
+                failed = true;
+                match args.format {
+                    Format::Text if styled => eprint!("{}", report.render_styled()),
+                    Format::Text => eprint!("{}", report.render()),
+                    Format::Json => {
+                        if let serde_json::Value::Array(items) = report.to_json() {
+                            json.extend(items);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if args.format == Format::Json {
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+        let _ = writeln!(out, "{text}");
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -402,6 +402,17 @@ impl Checker<'_> {
             };
             self.ident(name, "type name");
             let what = format!("type `{}`", name.value);
+            if types::is_builtin(&name.value) {
+                let span = self.span(name.span);
+                self.push(
+                    Diagnostic::error(
+                        "bid.name.duplicate",
+                        format!("{what} has the name of a built-in type"),
+                    )
+                    .primary(span, "built-in type name")
+                    .help("choose another name, e.g. in UpperCamelCase"),
+                );
+            }
             self.unique(
                 &mut written,
                 &name.value,

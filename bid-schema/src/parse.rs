@@ -583,6 +583,23 @@ impl<'t> Parser<'t> {
             self.require(&f, what, "type");
             return Some(v);
         }
+        // With several candidate pairs, the ones that look like misspelt keys are typos.
+        let rest: Vec<(&Node, &Node)> = if rest.len() > 1 {
+            rest.into_iter()
+                .filter(|(k, _)| {
+                    let Value::Str(key) = &k.value else {
+                        return true;
+                    };
+                    if crate::diag::suggest(key, keys.iter().copied()).is_none() {
+                        return true;
+                    }
+                    let _ = self.unknown_key(k, key, what, keys);
+                    false
+                })
+                .collect()
+        } else {
+            rest
+        };
         match rest.as_slice() {
             [(k, n)] => {
                 v.span = k.span;

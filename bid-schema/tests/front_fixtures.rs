@@ -124,3 +124,17 @@ fn unreadable_file_is_a_diagnostic() {
     assert_eq!(r.diagnostics()[0].code, "bid.io.read");
     assert!(r.render().contains("error[bid.io.read]"), "{}", r.render());
 }
+
+#[test]
+fn every_code_is_documented_in_docs() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/diagnostics.md"),
+    )
+    .unwrap();
+    for (code, _) in bid_schema::diag::CODES {
+        assert!(
+            doc.contains(&format!("| `{code}` |")),
+            "{code} missing from docs/diagnostics.md"
+        );
+    }
+}

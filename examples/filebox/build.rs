@@ -7,7 +7,12 @@ fn main() {
         .unwrap_or_else(|e| e.exit());
     let plugin = bid_build::PluginBuilder::new("filebox")
         .file("plugin/filebox.c")
-        .include(generated.outputs[0].header.parent().expect("the header has a directory"))
+        .include(
+            generated.outputs[0]
+                .header
+                .parent()
+                .expect("the header has a directory"),
+        )
         .build()
         .unwrap_or_else(|e| panic!("building the filebox plugin: {e}"));
     println!("cargo:rerun-if-changed=plugin/filebox.c");

@@ -63,7 +63,9 @@ fn calls(c: &mut Criterion) {
             unsafe { raw_len(s.as_ptr(), s.len() as i32) }
         })
     });
-    g.bench_function("bid_counters", |b| b.iter(|| generated.len(black_box(text))));
+    g.bench_function("bid_counters", |b| {
+        b.iter(|| generated.len(black_box(text)))
+    });
     g.bench_function("dlopen2_wrapper", |b| {
         b.iter(|| {
             let s = black_box(text);
@@ -86,13 +88,18 @@ fn calls(c: &mut Criterion) {
         b.iter(|| generated.bump(black_box(counter)))
     });
     let trace = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-trace.jsonl");
-    generated.audit().trace_to(&trace).expect("opening the trace");
+    generated
+        .audit()
+        .trace_to(&trace)
+        .expect("opening the trace");
     g.bench_function("bid_trace_on", |b| {
         b.iter(|| generated.add(black_box(1), black_box(2)))
     });
     generated.audit().trace_off();
     g.finish();
-    generated.drop_counter(counter).expect("releasing the counter");
+    generated
+        .drop_counter(counter)
+        .expect("releasing the counter");
 }
 
 criterion_group!(benches, calls);

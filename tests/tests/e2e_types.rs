@@ -53,7 +53,10 @@ fn strings_bytes_and_arrays_cross_both_ways() {
     assert_eq!(&*s, "héllo, wörld");
     let r = t.reverse(&[1, 2, 3, 255]).unwrap();
     assert_eq!(&*r, &[255, 3, 2, 1]);
-    assert_eq!(t.sum(&[1, 2, 3, i32::MAX]).unwrap(), 6 + i64::from(i32::MAX));
+    assert_eq!(
+        t.sum(&[1, 2, 3, i32::MAX]).unwrap(),
+        6 + i64::from(i32::MAX)
+    );
     let d = t.doubled(&[0.5, -1.0, 3.0]).unwrap();
     assert_eq!(&*d, &[1.0, -2.0, 6.0]);
     let pairs = [Pair { a: 1, b: 2.5 }, Pair { a: -7, b: 0.0 }];
@@ -65,7 +68,11 @@ fn strings_bytes_and_arrays_cross_both_ways() {
     assert_eq!(&*t.empty_text().unwrap(), "");
     assert_eq!(t.live_buffers().unwrap(), 4, "four buffers are held");
     drop((s, r, d, back));
-    assert_eq!(t.live_buffers().unwrap(), 0, "each transferred buffer freed once");
+    assert_eq!(
+        t.live_buffers().unwrap(),
+        0,
+        "each transferred buffer freed once"
+    );
     let snap = t.audit().snapshot();
     assert_eq!(snap.live_buffers, 0);
     assert_eq!(snap.failed, 0);
@@ -83,14 +90,21 @@ fn borrowed_results_are_copied_and_references_live_with_the_library() {
     let b: &[u8] = t.version_bytes().unwrap();
     assert_eq!(v, "types plugin 1.0");
     assert_eq!(b, &[1, 0, 0]);
-    assert_eq!(t.live_buffers().unwrap(), 0, "nothing borrowed was given to bid_free");
+    assert_eq!(
+        t.live_buffers().unwrap(),
+        0,
+        "nothing borrowed was given to bid_free"
+    );
     assert!(t.audit().snapshot().borrowed_results >= 2);
 }
 
 #[test]
 fn records_cross_by_value() {
     let (_serial, t) = load();
-    assert_eq!(t.swap(Pair { a: 3, b: 9.0 }).unwrap(), Pair { a: 9, b: 3.0 });
+    assert_eq!(
+        t.swap(Pair { a: 3, b: 9.0 }).unwrap(),
+        Pair { a: 9, b: 3.0 }
+    );
     let obj = t.new_obj(41).unwrap();
     let m = Mixed {
         flag: true.into(),
@@ -119,9 +133,18 @@ fn handles_of_every_repr() {
     let p = t.new_ptr().unwrap();
     t.free_ptr(p).unwrap();
     // Use after release and double release never reach the plugin (it would abort).
-    assert!(matches!(t.obj_value(o), Err(CallError::UseAfterRelease { .. })));
-    assert!(matches!(t.free_obj(o), Err(CallError::DoubleRelease { .. })));
-    assert!(matches!(t.free_ptr(p), Err(CallError::DoubleRelease { .. })));
+    assert!(matches!(
+        t.obj_value(o),
+        Err(CallError::UseAfterRelease { .. })
+    ));
+    assert!(matches!(
+        t.free_obj(o),
+        Err(CallError::DoubleRelease { .. })
+    ));
+    assert!(matches!(
+        t.free_ptr(p),
+        Err(CallError::DoubleRelease { .. })
+    ));
     let snap = t.audit().snapshot();
     assert_eq!(snap.double_releases, 2);
     assert_eq!(snap.failed, 3);
@@ -148,14 +171,27 @@ fn fallible_methods_return_status_errors() {
 fn bad_results_are_errors_not_ub() {
     let (_serial, t) = load();
     let e = t.bad_bool().unwrap_err();
-    assert!(matches!(e, CallError::InvalidBool { value: 2, .. }), "{e:?}");
+    assert!(
+        matches!(e, CallError::InvalidBool { value: 2, .. }),
+        "{e:?}"
+    );
     let e = t.bad_null().unwrap_err();
-    assert!(matches!(e, CallError::NullWithLength { len: 3, .. }), "{e:?}");
+    assert!(
+        matches!(e, CallError::NullWithLength { len: 3, .. }),
+        "{e:?}"
+    );
     let e = t.bad_len().unwrap_err();
-    assert!(matches!(e, CallError::NegativeLength { len: -1, .. }), "{e:?}");
+    assert!(
+        matches!(e, CallError::NegativeLength { len: -1, .. }),
+        "{e:?}"
+    );
     let e = t.bad_utf8().unwrap_err();
     assert!(matches!(e, CallError::InvalidUtf8 { .. }), "{e:?}");
-    assert_eq!(t.live_buffers().unwrap(), 0, "the invalid UTF-8 buffer was freed");
+    assert_eq!(
+        t.live_buffers().unwrap(),
+        0,
+        "the invalid UTF-8 buffer was freed"
+    );
     // Every message names the method and the symbol.
     assert!(e.to_string().contains("bad_utf8"), "{e}");
     let snap = t.audit().snapshot();

@@ -11,6 +11,11 @@ const BUILTINS: &[&str] = &[
 ];
 const PHASE2: &[&str] = &["list", "map", "optional", "result"];
 
+/// Whether `name` is a built-in or reserved type name, which a declared type cannot take.
+pub(super) fn is_builtin(name: &str) -> bool {
+    BUILTINS.contains(&name) || PHASE2.contains(&name)
+}
+
 /// Where a type is written: decides what may appear there.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pos {

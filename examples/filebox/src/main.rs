@@ -23,7 +23,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("loaded {plugin}");
 
     let path = std::env::temp_dir().join(format!("bid-filebox-demo-{}.txt", std::process::id()));
-    let path = path.to_str().ok_or("the temporary directory is not UTF-8")?;
+    let path = path
+        .to_str()
+        .ok_or("the temporary directory is not UTF-8")?;
     let text = "Hello from bid.\nWritten and read back through a C plugin.\n";
 
     let out = files.open(path, "w")?;
