@@ -247,3 +247,61 @@ fn hostile_docs_stay_in_comments() {
         compile(&dir, cc, &args, "hostile.h").unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+#[test]
+fn bid_export_keeps_symbols_visible_under_hidden_default() {
+    let dir = scratch("export");
+    std::fs::write(dir.join("nyash_file.h"), header(&nyash_file())).unwrap();
+    let plugin = r#"#include "nyash_file.h"
+#include <stdlib.h>
+nyash_file_FileHandle nyash_file_open(const char* path_ptr, int32_t path_len, const char* mode_ptr, int32_t mode_len) {
+    (void)path_ptr; (void)mode_ptr; return path_len + mode_len;
+}
+void nyash_file_read(nyash_file_FileHandle h, int32_t size, bid_buf* out) {
+    (void)h; out->ptr = malloc((size_t)size); out->len = size;
+}
+int32_t nyash_file_write(nyash_file_FileHandle h, const uint8_t* data_ptr, int32_t data_len) {
+    (void)h; (void)data_ptr; return data_len;
+}
+int32_t nyash_file_close_v2(nyash_file_FileHandle h) { return h < 0 ? BID_E_BAD_HANDLE : BID_OK; }
+void nyash_file_bid_free(void* ptr, int32_t len) { (void)len; free(ptr); }
+const char* nyash_file_bid_signature(void) { return NYASH_FILE_BID_SIGNATURE; }
+static int hidden_helper(void) { return 0; }
+int not_exported(void);
+int not_exported(void) { return hidden_helper(); }
+"#;
+    std::fs::write(dir.join("plugin.c"), plugin).unwrap();
+    let args = [
+        "-std=c99",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-pedantic",
+        "-shared",
+        "-fPIC",
+        "-fvisibility=hidden",
+        "-o",
+        "libplugin.so",
+    ];
+    compile(&dir, "gcc", &args, "plugin.c").unwrap_or_else(|e| panic!("{e}"));
+    let nm = std::process::Command::new("nm")
+        .args(["-D", "--defined-only", "libplugin.so"])
+        .current_dir(&dir)
+        .output()
+        .expect("nm");
+    let syms = String::from_utf8_lossy(&nm.stdout);
+    for s in [
+        "nyash_file_open",
+        "nyash_file_read",
+        "nyash_file_write",
+        "nyash_file_close_v2",
+        "nyash_file_bid_free",
+        "nyash_file_bid_signature",
+    ] {
+        assert!(
+            syms.lines().any(|l| l.ends_with(&format!(" {s}"))),
+            "{s} not exported:\n{syms}"
+        );
+    }
+    assert!(!syms.contains("not_exported"), "{syms}");
+}

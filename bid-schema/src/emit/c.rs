@@ -15,7 +15,7 @@ mod writer;
 
 use crate::layout::{self, Layout, Target};
 use crate::lower;
-use crate::model::{Interface, Model, Type, TypeDefKind, TypeId};
+use crate::model::{HandleRepr, Interface, Model, Type, TypeDefKind, TypeId};
 use crate::signature;
 use writer::Writer;
 
@@ -249,9 +249,9 @@ fn interface(w: &mut Writer, iface: &Interface) {
         }
         w.doc(&doc);
         let c = match h.repr {
-            crate::model::HandleRepr::I32 => "int32_t",
-            crate::model::HandleRepr::I64 => "int64_t",
-            crate::model::HandleRepr::Pointer => "void*",
+            HandleRepr::I32 => "int32_t",
+            HandleRepr::I64 => "int64_t",
+            HandleRepr::Pointer => "void*",
         };
         w.line(&format!("typedef {c} {};", def.c));
         w.blank();
@@ -292,8 +292,17 @@ fn interface(w: &mut Writer, iface: &Interface) {
     }
 
     for m in &iface.methods {
-        w.doc(&docs::method(iface, m));
-        w.line(&format!("BID_EXPORT {};", lower::c_prototype(iface, m)));
+        let proto = lower::c_prototype(iface, m);
+        // The out-parameter is last when there is one; lower renames it if a param is `out`.
+        let has_out = m.fallible && m.returns.ty.is_some()
+            || m.returns.ty.as_ref().is_some_and(Type::is_buffer);
+        let out = proto
+            .params
+            .last()
+            .filter(|_| has_out)
+            .map_or("out", |p| p.name.as_str());
+        w.doc(&docs::method(iface, m, out));
+        w.line(&format!("BID_EXPORT {proto};"));
         w.blank();
     }
 

@@ -18,35 +18,37 @@ pub(super) fn type_name(iface: &Interface, ty: &Type) -> String {
     }
 }
 
-/// The comment paragraphs above a method's prototype.
-pub(super) fn method(iface: &Interface, m: &Method) -> Vec<String> {
-    let mut out = vec![format!(
+/// The comment paragraphs above a method's prototype; `out` is the C name of its
+/// out-parameter (`out` unless a parameter already has that name).
+pub(super) fn method(iface: &Interface, m: &Method, out: &str) -> Vec<String> {
+    let mut lines = vec![format!(
         "Method `{}` (effect: {}).",
         m.name,
         m.effect.as_str()
     )];
     if let Some(doc) = &m.doc {
-        out.push(String::new());
-        out.push(doc.clone());
+        lines.push(String::new());
+        lines.push(doc.clone());
     }
-    out.push(String::new());
+    lines.push(String::new());
     if m.params.is_empty() {
-        out.push("Parameters: none.".to_owned());
+        lines.push("Parameters: none.".to_owned());
     } else {
-        out.push("Parameters:".to_owned());
-        out.extend(m.params.iter().map(|p| format!("  {}", param(iface, p))));
+        lines.push("Parameters:".to_owned());
+        lines.extend(m.params.iter().map(|p| format!("  {}", param(iface, p))));
     }
-    out.push(format!("Returns: {}", returns(iface, m)));
+    lines.push(format!("Returns: {}", returns(iface, m, out)));
     if m.fallible {
-        out.push(if m.returns.ty.is_some() {
-            "Status: return BID_OK (0) and write the value to *out on success; on failure return a \
-             negative BID_E_* code, the host then ignores *out."
-                .to_owned()
+        lines.push(if m.returns.ty.is_some() {
+            format!(
+                "Status: return BID_OK (0) and write the value to *{out} on success; on failure \
+                 return a negative BID_E_* code, the host then ignores *{out}."
+            )
         } else {
             "Status: return BID_OK (0) on success or a negative BID_E_* code on failure.".to_owned()
         });
     }
-    out
+    lines
 }
 
 fn param(iface: &Interface, p: &Param) -> String {
@@ -87,7 +89,7 @@ fn buffer_unit(ty: &Type) -> &'static str {
     }
 }
 
-fn returns(iface: &Interface, m: &Method) -> String {
+fn returns(iface: &Interface, m: &Method, out: &str) -> String {
     let Some(ty) = &m.returns.ty else {
         return "nothing.".to_owned();
     };
@@ -96,17 +98,18 @@ fn returns(iface: &Interface, m: &Method) -> String {
         let unit = buffer_unit(ty);
         let own = match m.returns.ownership.unwrap_or(Ownership::Transferred) {
             Ownership::Transferred => format!(
-                "transferred: allocate it and write {{ptr, len}} to *out; the host releases it \
+                "transferred: allocate it and write {{ptr, len}} to *{out}; the host releases it \
                  exactly once with {}(ptr, len)",
                 iface.free_symbol()
             ),
-            Ownership::Borrowed => "borrowed: write {ptr, len} to *out; it must stay valid until \
-                                    the next call into this library; the host copies it and \
-                                    never frees it"
-                .to_owned(),
-            Ownership::Reference => "reference: write {ptr, len} to *out pointing at data valid \
-                                     for the library's lifetime; never freed"
-                .to_owned(),
+            Ownership::Borrowed => format!(
+                "borrowed: write {{ptr, len}} to *{out}; it must stay valid until the next call \
+                 into this library; the host copies it and never frees it"
+            ),
+            Ownership::Reference => format!(
+                "reference: write {{ptr, len}} to *{out} pointing at data valid for the \
+                 library's lifetime; never freed"
+            ),
         };
         return format!("{name} ({unit}), {own}.");
     }

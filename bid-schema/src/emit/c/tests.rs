@@ -305,7 +305,16 @@ fn status_table_is_complete_and_ordered() {
 }
 
 #[test]
-#[ignore = "prints the sample header for eyeballing"]
-fn dump_sample() {
-    print!("{}", header(&sample()));
+fn docs_name_the_renamed_out_param() {
+    let mut m = sample();
+    let i = &mut m.interfaces[0];
+    i.methods[1].params[1].name = "out".to_owned();
+    i.methods[1].params[1].c = "out".to_owned();
+    i.methods[1].fallible = true;
+    let h = header(&m).replace("\n * ", " ");
+    assert!(
+        h.contains("int32_t nyash_file_read(nyash_file_FileHandle h, int32_t out, bid_buf* out_);")
+    );
+    assert!(h.contains("write {ptr, len} to *out_;"), "{h}");
+    assert!(h.contains("write the value to *out_ on success"));
 }
