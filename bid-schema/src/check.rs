@@ -1,6 +1,7 @@
 //! AST -> [`Model`]: judges what the file means (names, types, ownership, the memory model),
 //! collecting every error of the file before giving up, as cxx's `Errors` does.
 
+mod ownership;
 mod types;
 
 use crate::ast::{File, InterfaceAst, MethodAst, Sp, TypeAst};
