@@ -1,6 +1,7 @@
 //! AST -> [`Model`]: judges what the file means (names, types, ownership, the memory model),
 //! collecting every error of the file before giving up, as cxx's `Errors` does.
 
+mod ownership;
 mod types;
 
 use crate::ast::{File, InterfaceAst, MethodAst, Sp, TypeAst};
@@ -30,6 +31,8 @@ pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
         text,
         diags: parser.diags,
         symbols: Names::default(),
+        interfaces: Names::default(),
+        rust_types: Names::default(),
     };
     let model = cx.file(&file, name, text);
     if cx.diags.is_empty() {
@@ -102,6 +105,10 @@ pub(crate) struct Checker<'t> {
     pub diags: Vec<Diagnostic>,
     /// Every C symbol and type name of the file: they share one C namespace.
     symbols: Names,
+    /// Qualified interface names.
+    interfaces: Names,
+    /// Box and type names of the whole file: generated Rust puts them side by side.
+    rust_types: Names,
 }
 
 impl Checker<'_> {
@@ -176,27 +183,8 @@ impl Checker<'_> {
         let memory = self.memory(f);
         let transport = self.transport(f);
         let mut interfaces = Vec::new();
-        let mut qualified = Names::default();
-        let mut boxes = Names::default();
         for i in &f.interfaces {
             let iface = self.interface(i);
-            let span = i.name.as_ref().map_or(i.span, |n| n.span);
-            let fresh = self.unique(
-                &mut qualified,
-                &iface.qualified,
-                span,
-                format!("interface `{}`", iface.qualified),
-                "is named",
-            );
-            let box_span = i.box_name.as_ref().map_or(span, |b| b.span);
-            let _ = fresh
-                && self.unique(
-                    &mut boxes,
-                    &iface.box_name,
-                    box_span,
-                    format!("the box of `{}`", iface.qualified),
-                    "has the Rust type",
-                );
             interfaces.push(iface);
         }
         Model {
@@ -321,6 +309,30 @@ impl Checker<'_> {
             );
         }
         let owner = i.name.as_ref().map_or(i.span, |n| n.span);
+        let (mut seen, mut rust_types) = (
+            std::mem::take(&mut self.interfaces),
+            std::mem::take(&mut self.rust_types),
+        );
+        if i.name.is_some()
+            && self.unique(
+                &mut seen,
+                &qualified,
+                owner,
+                format!("interface `{qualified}`"),
+                "is named",
+            )
+        {
+            let box_span = i.box_name.as_ref().map_or(owner, |b| b.span);
+            let what = format!("the box of `{qualified}`");
+            self.unique(
+                &mut rust_types,
+                &box_name,
+                box_span,
+                what,
+                "has the Rust type",
+            );
+        }
+        (self.interfaces, self.rust_types) = (seen, rust_types);
         for (suffix, what) in [
             ("bid_free", "buffer release"),
             ("bid_signature", "signature"),
@@ -394,7 +406,7 @@ impl Checker<'_> {
     /// Declared type names first, so methods and fields can refer to any of them.
     fn types(&mut self, iface: &mut Interface, types: &[TypeAst]) {
         let mut written = Names::default();
-        let mut rust = Names::default();
+        let mut rust = std::mem::take(&mut self.rust_types);
         for t in types {
             let Some(name) = &t.name else {
                 iface.types.push(placeholder_type());
@@ -447,6 +459,7 @@ impl Checker<'_> {
                 },
             });
         }
+        self.rust_types = rust;
         for (idx, t) in types.iter().enumerate() {
             if t.name.is_some() {
                 let kind = self.type_kind(iface, t);
@@ -466,7 +479,7 @@ impl Checker<'_> {
             });
             let named = m.name.is_some() && self.ident(&name, "method name");
             let what = format!("method `{}`", name.value);
-            let rust_name = names::rust_value_ident(&name.value);
+            let rust_name = names::rust_method_ident(&name.value);
             let fresh = named
                 && self.unique(
                     &mut written,

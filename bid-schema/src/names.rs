@@ -108,6 +108,20 @@ pub fn rust_value_ident(name: &str) -> String {
     rust_escape(&snake_case(name))
 }
 
+/// Methods every generated box has (SPEC §7); a BID method of that name gets a trailing `_`.
+pub const BOX_METHODS: &[&str] = &["load", "load_default", "audit"];
+
+/// Rust ident of a method: like [`rust_value_ident`], and clear of the box's own methods
+/// (`load` -> `load_`).
+pub fn rust_method_ident(name: &str) -> String {
+    let ident = rust_value_ident(name);
+    if BOX_METHODS.contains(&ident.as_str()) {
+        format!("{ident}_")
+    } else {
+        ident
+    }
+}
+
 /// Rust ident of a type: UpperCamelCase, then keyword-escaped (`self` -> `Self_`).
 pub fn rust_type_ident(name: &str) -> String {
     rust_escape(&upper_camel_case(name))
@@ -327,6 +341,9 @@ mod tests {
         assert_eq!(rust_type_ident("type"), "Type");
         assert_eq!(rust_value_ident("fillRect"), "fill_rect");
         assert_eq!(rust_value_ident("gen"), "r#gen");
+        assert_eq!(rust_method_ident("load"), "load_");
+        assert_eq!(rust_method_ident("loadDefault"), "load_default_");
+        assert_eq!(rust_method_ident("open"), "open");
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub(super) fn is_builtin(name: &str) -> bool {
 
 /// Where a type is written: decides what may appear there.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Pos {
+pub(super) enum Pos {
     Param,
     Return,
     Field,
@@ -26,7 +26,7 @@ enum Pos {
 }
 
 impl Pos {
-    fn describe(self) -> &'static str {
+    pub(super) fn describe(self) -> &'static str {
         match self {
             Pos::Param => "a parameter",
             Pos::Return => "a return value",
@@ -460,148 +460,74 @@ impl Checker<'_> {
             Some(t) => self.ownership(r.ownership.as_ref(), t, Pos::Return, iface),
             None => {
                 if let Some(o) = &r.ownership {
-                    self.ownership_error(o, "a `void` return", &[]);
+                    self.ownership_error(
+                        o,
+                        "a `void` return",
+                        &[],
+                        "none: `void` carries no value",
+                    );
                 }
                 None
             }
         };
         Return { ty, ownership }
     }
-
-    /// Applies the defaults of SPEC §6 and rejects what is not allowed at this position.
-    fn ownership(
-        &mut self,
-        given: Option<&Sp<String>>,
-        ty: &Type,
-        pos: Pos,
-        iface: &Interface,
-    ) -> Option<Ownership> {
-        use Ownership::*;
-        let (default, allowed): (Option<Ownership>, &[Ownership]) = match (ty, pos) {
-            (t, Pos::Param) if t.is_buffer() => (Some(Borrowed), &[Borrowed]),
-            (Type::Handle(_), Pos::Param) => (Some(Borrowed), &[Borrowed, Transferred]),
-            (t, _) if t.is_buffer() => (Some(Transferred), &[Transferred, Borrowed, Reference]),
-            (Type::Handle(_), _) => (Some(Transferred), &[Transferred, Borrowed]),
-            _ => (None, &[]),
-        };
-        let Some(g) = given else { return default };
-        let value = match g.value.as_str() {
-            "borrowed" => Borrowed,
-            "transferred" => Transferred,
-            "reference" => Reference,
-            other => {
-                let span = self.span(g.span);
-                let d =
-                    Diagnostic::error("bid.field.invalid", format!("unknown ownership `{other}`"))
-                        .primary(span, "not an ownership")
-                        .did_you_mean(other, ["borrowed", "transferred", "reference"])
-                        .note("ownerships are `borrowed`, `transferred` and `reference`");
-                self.push(d);
-                return default;
-            }
-        };
-        if allowed.contains(&value) {
-            return Some(value);
-        }
-        let what = format!("{} of type `{}`", pos.describe(), type_name(iface, ty));
-        self.ownership_error(g, &what, allowed);
-        default
-    }
-
-    fn ownership_error(&mut self, g: &Sp<String>, what: &str, allowed: &[Ownership]) {
-        let span = self.span(g.span);
-        let allowed_text = if allowed.is_empty() {
-            "none: this value is copied and has no owner".to_owned()
-        } else {
-            allowed
-                .iter()
-                .map(|o| format!("`{}`", o.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        self.push(
-            Diagnostic::error(
-                "ffi.contract.ownership_mismatch",
-                format!("`{}` is not allowed on {what}", g.value),
-            )
-            .primary(span, "ownership not allowed here")
-            .note(format!("given: `{}`", g.value))
-            .note(format!("allowed here: {allowed_text}")),
-        );
-    }
-
-    /// Links each handle's `release:` to a method that consumes the handle.
-    pub(super) fn releases(
-        &mut self,
-        iface: &mut Interface,
-        types: &[TypeAst],
-        methods: &[MethodAst],
-    ) {
-        for (idx, t) in types.iter().enumerate() {
-            let Some(rel) = &t.release else { continue };
-            if !matches!(iface.types[idx].kind, TypeDefKind::Handle(_)) {
-                continue;
-            }
-            let tname = iface.types[idx].name.clone();
-            let span = self.span(rel.span);
-            let Some(mi) = iface.methods.iter().position(|m| m.name == rel.value) else {
-                let d = Diagnostic::error(
-                    "bid.field.invalid",
-                    format!("release method `{}` of `{tname}` does not exist", rel.value),
-                )
-                .primary(span, "no such method")
-                .did_you_mean(&rel.value, iface.methods.iter().map(|m| m.name.as_str()));
-                self.push(d);
-                continue;
-            };
-            let consumes = iface.methods[mi].params.iter().any(|p| {
-                p.ty == Type::Handle(TypeId(idx)) && p.ownership == Some(Ownership::Transferred)
-            });
-            if consumes {
-                if let TypeDefKind::Handle(h) = &mut iface.types[idx].kind {
-                    h.release = Some(MethodId(mi));
-                }
-                continue;
-            }
-            let mut d = Diagnostic::error(
-                "ffi.contract.ownership_mismatch",
-                format!(
-                    "release method `{}` does not consume a `{tname}`",
-                    rel.value
-                ),
-            )
-            .primary(
-                span,
-                format!("`{}` takes no `{tname}` as `transferred`", rel.value),
-            )
-            .note("a release method takes its handle with `ownership: transferred`".to_string());
-            if let Some(p) = methods[mi]
-                .params
-                .iter()
-                .find(|p| p.ty.as_ref().is_some_and(|t| t.value.trim() == tname))
-                && let Some(n) = &p.name
-            {
-                let pspan = self.span(n.span);
-                d = d
-                    .secondary(pspan, "borrowed, not consumed")
-                    .help(format!("write `ownership: transferred` on `{}`", n.value));
-            }
-            self.push(d);
-        }
-    }
 }
 
-/// The BID spelling of a resolved type, for messages.
-fn type_name(iface: &Interface, ty: &Type) -> String {
-    match ty {
-        Type::Bool => "bool".into(),
-        Type::I32 => "i32".into(),
-        Type::I64 => "i64".into(),
-        Type::F32 => "f32".into(),
-        Type::F64 => "f64".into(),
-        Type::String => "string".into(),
-        Type::Bytes => "bytes".into(),
-        Type::Handle(id) | Type::Record(id) => iface.ty(*id).name.clone(),
-        Type::Array(t) => format!("array({})", type_name(iface, t)),
+#[cfg(test)]
+mod tests {
+    use crate::model::*;
+
+    fn model(methods: &str) -> Result<Model, crate::Report> {
+        let text = format!(
+            "version: 0\ninterfaces:\n  - name: a.b\n    types:\n      - {{ name: H, type: handle, release: close }}\n      - {{ name: R, type: record, fields: [ {{ i32: x }}, {{ H: h }} ] }}\n    methods:\n      - {{ name: close, params: [ {{ H: h, ownership: transferred }} ], effect: io }}\n{methods}"
+        );
+        crate::check_source("t.bid.yaml", &text)
+    }
+
+    #[test]
+    fn ownership_defaults_follow_the_contract() {
+        let m = model("      - { name: f, params: [ { string: s }, { H: h }, { R: r } ], returns: bytes, effect: io }\n      - { name: g, returns: H, effect: io }\n").unwrap();
+        let f = &m.interfaces[0].methods[1];
+        assert_eq!(f.params[0].ownership, Some(Ownership::Borrowed));
+        assert_eq!(f.params[1].ownership, Some(Ownership::Borrowed));
+        assert_eq!(f.params[2].ownership, None);
+        assert_eq!(f.returns.ownership, Some(Ownership::Transferred));
+        let g = &m.interfaces[0].methods[2];
+        assert_eq!(g.returns.ownership, Some(Ownership::Transferred));
+        let TypeDefKind::Handle(h) = &m.interfaces[0].types[0].kind else {
+            panic!("handle")
+        };
+        assert_eq!(h.release, Some(MethodId(0)));
+    }
+
+    #[test]
+    fn record_fields_may_be_handles() {
+        let m = model("").unwrap();
+        let TypeDefKind::Record(r) = &m.interfaces[0].types[1].kind else {
+            panic!("record")
+        };
+        assert_eq!(r.fields[1].ty, Type::Handle(TypeId(0)));
+    }
+
+    #[test]
+    fn carets_point_inside_quoted_and_array_types() {
+        let r = model(
+            "      - { name: f, params: [ { name: a, type: \"array(strng)\" } ], effect: io }\n",
+        )
+        .unwrap_err();
+        let d = &r.diagnostics()[0];
+        assert_eq!(d.code, "bid.type.unknown");
+        let s = d.span.unwrap();
+        assert_eq!(&r.text[s.start..s.end], "strng");
+        assert_eq!(d.help, ["did you mean `string`?"]);
+    }
+
+    #[test]
+    fn reference_is_not_a_parameter_ownership() {
+        let r = model("      - { name: f, params: [ { name: s, type: string, ownership: reference } ], effect: io }\n")
+            .unwrap_err();
+        assert_eq!(r.diagnostics()[0].code, "ffi.contract.ownership_mismatch");
+        assert_eq!(r.diagnostics()[0].notes[1], "allowed here: `borrowed`");
     }
 }
