@@ -335,10 +335,10 @@ impl<'a> Call<'a> {
             .handle
             .and_then(|h| self.lib.meta.handles.get(h))
             .is_some_and(|h| h.release.is_some());
-        if let (true, Some(ht)) = (tracked, ret.handle) {
-            if self.lib.ledger.ret(ht, raw, self.method) {
-                audit.live_handles.fetch_add(1, Relaxed);
-            }
+        if let (true, Some(ht)) = (tracked, ret.handle)
+            && self.lib.ledger.ret(ht, raw, self.method)
+        {
+            audit.live_handles.fetch_add(1, Relaxed);
         }
     }
 
@@ -445,7 +445,7 @@ impl<'a> Call<'a> {
 
     fn aligned<T>(&self, ptr: *mut c_void) -> Result<(), CallError> {
         let align = std::mem::align_of::<T>();
-        if (ptr as usize) % align == 0 {
+        if (ptr as usize).is_multiple_of(align) {
             Ok(())
         } else {
             Err(CallError::Misaligned {

@@ -68,40 +68,40 @@ struct SlotGuard;
 
 impl Drop for SlotGuard {
     fn drop(&mut self) {
-        let slot = SLOT.with(|s| s.replace(SHARED));
-        if slot < SHARED {
-            // The pool's mutex orders this thread's last shard stores before the next
-            // owner's first load.
-            if let Ok(mut pool) = FREE_SLOTS.lock() {
-                pool.free.push(slot);
-            }
+        if let Ok(slot) = SLOT.try_with(|s| s.replace(SHARED)) {
+            give_back(slot);
         }
+    }
+}
+
+/// Returns an owned slot to the pool. The pool's mutex orders this thread's last shard
+/// stores before the next owner's first load, so counts stay exact.
+fn give_back(slot: u32) {
+    if slot < SHARED {
+        let mut pool = FREE_SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+        pool.free.push(slot);
     }
 }
 
 #[cold]
 fn assign_slot() -> u32 {
-    let slot = match FREE_SLOTS.lock() {
-        Ok(mut pool) => match pool.free.pop() {
+    let slot = {
+        let mut pool = FREE_SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+        match pool.free.pop() {
             Some(s) => s,
             None if (pool.next as usize) < OWNED_SHARDS => {
                 pool.next += 1;
                 pool.next - 1
             }
             None => SHARED,
-        },
-        Err(_) => SHARED,
+        }
     };
     // Registering the guard can fail during thread teardown; then the slot must not be owned.
     let registered = SLOT_GUARD.try_with(|_| ()).is_ok();
     let slot = if registered {
         slot
     } else {
-        if slot < SHARED {
-            if let Ok(mut pool) = FREE_SLOTS.lock() {
-                pool.free.push(slot);
-            }
-        }
+        give_back(slot);
         SHARED
     };
     let _ = SLOT.try_with(|s| s.set(slot));

@@ -346,10 +346,10 @@ impl TraceState {
     /// Writes a line to the trace file, if any; write errors are counted.
     pub(crate) fn write(&self, audit: &Audit, line: &str) {
         let sink = self.sink.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(sink) = sink.as_ref() {
-            if sink.write_line(line).is_err() {
-                audit.trace_errors.fetch_add(1, Relaxed);
-            }
+        if let Some(sink) = sink.as_ref()
+            && sink.write_line(line).is_err()
+        {
+            audit.trace_errors.fetch_add(1, Relaxed);
         }
     }
 
@@ -400,10 +400,10 @@ impl Audit {
     /// path share one writer). Replaces an earlier trace of this box, flushing it.
     pub fn trace_to(&self, path: impl AsRef<Path>) -> Result<(), TraceError> {
         let sink = Sink::open(path.as_ref())?;
-        if let Some(old) = self.trace.replace(Some(sink)) {
-            if old.flush().is_err() {
-                self.trace_errors.fetch_add(1, Relaxed);
-            }
+        if let Some(old) = self.trace.replace(Some(sink))
+            && old.flush().is_err()
+        {
+            self.trace_errors.fetch_add(1, Relaxed);
         }
         self.tracing.store(true, Relaxed);
         Ok(())
@@ -412,10 +412,10 @@ impl Audit {
     /// Stops the trace file (flushing it); counters go on.
     pub fn trace_off(&self) {
         self.tracing.store(self.trace.subscriber, Relaxed);
-        if let Some(old) = self.trace.replace(None) {
-            if old.flush().is_err() {
-                self.trace_errors.fetch_add(1, Relaxed);
-            }
+        if let Some(old) = self.trace.replace(None)
+            && old.flush().is_err()
+        {
+            self.trace_errors.fetch_add(1, Relaxed);
         }
     }
 
@@ -428,50 +428,6 @@ impl Audit {
     pub fn trace_path(&self) -> Option<PathBuf> {
         let sink = self.trace.sink.read().unwrap_or_else(|e| e.into_inner());
         sink.as_ref().map(|s| s.path.clone())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn timestamps_are_rfc3339_utc() {
-        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00.000000000Z");
-        let t = UNIX_EPOCH + Duration::new(951_827_696, 5);
-        assert_eq!(timestamp(t), "2000-02-29T12:34:56.000000005Z");
-        let t = UNIX_EPOCH + Duration::from_secs(4_102_444_799);
-        assert_eq!(timestamp(t), "2099-12-31T23:59:59.000000000Z");
-    }
-
-    #[test]
-    fn json_strings_are_escaped() {
-        let mut s = String::new();
-        json_str(&mut s, "a\"b\\c\nd\u{1}é");
-        assert_eq!(s, r#""a\"b\\c\nd\u0001é""#);
-    }
-
-    #[test]
-    fn pass_rates_are_json_numbers() {
-        assert_eq!(json_f64(1.0), "1.0");
-        assert_eq!(json_f64(0.5), "0.5");
-        assert_eq!(json_f64(f64::NAN), "0.0");
-    }
-
-    #[test]
-    fn host_names_this_build() {
-        let h = host();
-        assert_eq!(h.arch, std::env::consts::ARCH);
-        assert!(h.platform.ends_with(h.arch));
-        if cfg!(all(
-            target_arch = "x86_64",
-            target_os = "linux",
-            target_env = "gnu"
-        )) {
-            assert_eq!(h.target, "x86_64-unknown-linux-gnu");
-            assert_eq!(h.abi, "system_v");
-        }
     }
 }
 
@@ -533,6 +489,50 @@ impl Audit {
             "ok" if event == "ffi.call" => emit!(tracing::Level::TRACE),
             "ok" => emit!(tracing::Level::DEBUG),
             _ => emit!(tracing::Level::WARN),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00.000000000Z");
+        let t = UNIX_EPOCH + Duration::new(951_827_696, 5);
+        assert_eq!(timestamp(t), "2000-02-29T12:34:56.000000005Z");
+        let t = UNIX_EPOCH + Duration::from_secs(4_102_444_799);
+        assert_eq!(timestamp(t), "2099-12-31T23:59:59.000000000Z");
+    }
+
+    #[test]
+    fn json_strings_are_escaped() {
+        let mut s = String::new();
+        json_str(&mut s, "a\"b\\c\nd\u{1}é");
+        assert_eq!(s, r#""a\"b\\c\nd\u0001é""#);
+    }
+
+    #[test]
+    fn pass_rates_are_json_numbers() {
+        assert_eq!(json_f64(1.0), "1.0");
+        assert_eq!(json_f64(0.5), "0.5");
+        assert_eq!(json_f64(f64::NAN), "0.0");
+    }
+
+    #[test]
+    fn host_names_this_build() {
+        let h = host();
+        assert_eq!(h.arch, std::env::consts::ARCH);
+        assert!(h.platform.ends_with(h.arch));
+        if cfg!(all(
+            target_arch = "x86_64",
+            target_os = "linux",
+            target_env = "gnu"
+        )) {
+            assert_eq!(h.target, "x86_64-unknown-linux-gnu");
+            assert_eq!(h.abi, "system_v");
         }
     }
 }
