@@ -2,14 +2,16 @@
 //! collecting every error of the file before giving up, as cxx's `Errors` does.
 
 mod ownership;
+mod scope;
 mod types;
+
+pub(crate) use scope::Names;
 
 use crate::ast::{File, InterfaceAst, MethodAst, Sp, TypeAst};
 use crate::diag::{Diagnostic, Report, Span};
 use crate::model::{self, *};
 use crate::names;
 use crate::parse::{self, Parser};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Parse and check BID YAML text. `name` is shown in diagnostics.
@@ -83,23 +85,6 @@ pub fn check_file(path: &Path) -> Result<Model, Report> {
     check_source(&name, &text)
 }
 
-/// A namespace of names where a second use of a name is an error; remembers the first use.
-#[derive(Default)]
-pub(crate) struct Names {
-    seen: BTreeMap<String, (Span, String)>,
-}
-
-impl Names {
-    /// Registers `key`; on a clash returns the first use's span and description.
-    fn insert(&mut self, key: &str, span: Span, what: String) -> Option<(Span, String)> {
-        if let Some(first) = self.seen.get(key) {
-            return Some(first.clone());
-        }
-        self.seen.insert(key.to_owned(), (span, what));
-        None
-    }
-}
-
 pub(crate) struct Checker<'t> {
     pub text: &'t str,
     pub diags: Vec<Diagnostic>,
@@ -126,10 +111,12 @@ impl Checker<'_> {
         names: &mut Names,
         key: &str,
         span: Span,
-        what: String,
+        kind: &'static str,
         why: &str,
     ) -> bool {
-        if let Some((first, first_what)) = names.insert(key, span, what.clone()) {
+        if let Some((first, first_kind)) = names.insert(key, span, kind) {
+            let what = format!("{kind} `{}`", parse::src(self.text, span));
+            let first_what = format!("{first_kind} `{}`", parse::src(self.text, first));
             let span = self.span(span);
             let first = self.span(first);
             self.push(
@@ -313,34 +300,28 @@ impl Checker<'_> {
             std::mem::take(&mut self.interfaces),
             std::mem::take(&mut self.rust_types),
         );
-        if i.name.is_some()
-            && self.unique(
-                &mut seen,
-                &qualified,
-                owner,
-                format!("interface `{qualified}`"),
-                "is named",
-            )
-        {
+        if i.name.is_some() && self.unique(&mut seen, &qualified, owner, "interface", "is named") {
             let box_span = i.box_name.as_ref().map_or(owner, |b| b.span);
-            let what = format!("the box of `{qualified}`");
+            let kind = if i.box_name.is_some() {
+                "the box"
+            } else {
+                "the box of interface"
+            };
             self.unique(
                 &mut rust_types,
                 &box_name,
                 box_span,
-                what,
+                kind,
                 "has the Rust type",
             );
         }
         (self.interfaces, self.rust_types) = (seen, rust_types);
-        for (suffix, what) in [
-            ("bid_free", "buffer release"),
-            ("bid_signature", "signature"),
+        for (suffix, kind) in [
+            ("bid_free", "the buffer release function of interface"),
+            ("bid_signature", "the signature function of interface"),
         ] {
             let sym = format!("{symbol_prefix}_{suffix}");
-            let _ =
-                self.symbols
-                    .insert(&sym, owner, format!("the {what} function of `{qualified}`"));
+            let _ = self.symbols.insert(&sym, owner, kind);
         }
         let mut iface = Interface {
             namespace,
@@ -413,36 +394,24 @@ impl Checker<'_> {
                 continue;
             };
             self.ident(name, "type name");
-            let what = format!("type `{}`", name.value);
+            let what = "type";
             if types::is_builtin(&name.value) {
                 let span = self.span(name.span);
                 self.push(
                     Diagnostic::error(
                         "bid.name.duplicate",
-                        format!("{what} has the name of a built-in type"),
+                        format!("type `{}` has the name of a built-in type", name.value),
                     )
                     .primary(span, "built-in type name")
                     .help("choose another name, e.g. in UpperCamelCase"),
                 );
             }
-            self.unique(
-                &mut written,
-                &name.value,
-                name.span,
-                what.clone(),
-                "is named",
-            );
             let rust_name = names::rust_type_ident(&name.value);
-            self.unique(
-                &mut rust,
-                &rust_name,
-                name.span,
-                what.clone(),
-                "has the Rust name",
-            );
             let c = names::c_type(&iface.symbol_prefix, &name.value);
             let mut symbols = std::mem::take(&mut self.symbols);
-            self.unique(&mut symbols, &c, name.span, what, "has the C name");
+            let _ = self.unique(&mut written, &name.value, name.span, what, "is named")
+                && self.unique(&mut rust, &rust_name, name.span, what, "has the Rust name")
+                && self.unique(&mut symbols, &c, name.span, what, "has the C name");
             self.symbols = symbols;
             iface.types.push(TypeDef {
                 name: name.value.clone(),
@@ -478,23 +447,11 @@ impl Checker<'_> {
                 span: m.span,
             });
             let named = m.name.is_some() && self.ident(&name, "method name");
-            let what = format!("method `{}`", name.value);
+            let what = "method";
             let rust_name = names::rust_method_ident(&name.value);
             let fresh = named
-                && self.unique(
-                    &mut written,
-                    &name.value,
-                    name.span,
-                    what.clone(),
-                    "is named",
-                )
-                && self.unique(
-                    &mut rust,
-                    &rust_name,
-                    name.span,
-                    what.clone(),
-                    "has the Rust name",
-                );
+                && self.unique(&mut written, &name.value, name.span, what, "is named")
+                && self.unique(&mut rust, &rust_name, name.span, what, "has the Rust name");
             let symbol = match &m.symbol {
                 Some(s) => {
                     self.ident(s, "symbol");
@@ -504,9 +461,12 @@ impl Checker<'_> {
             };
             let c = names::c_symbol(&iface.symbol_prefix, &name.value, symbol);
             if fresh {
-                let span = m.symbol.as_ref().map_or(name.span, |s| s.span);
+                let (span, kind) = match &m.symbol {
+                    Some(s) => (s.span, "the symbol override"),
+                    None => (name.span, what),
+                };
                 let mut symbols = std::mem::take(&mut self.symbols);
-                self.unique(&mut symbols, &c, span, what, "has the C symbol");
+                self.unique(&mut symbols, &c, span, kind, "has the C symbol");
                 self.symbols = symbols;
             }
             let method = self.method(iface, m, name.value, rust_name, c);

@@ -48,6 +48,15 @@ fn leading_underscores(s: &str) -> usize {
 
 /// `fillRect` -> `fill_rect`, `HTTPServer` -> `http_server`; leading underscores are kept.
 pub fn snake_case(s: &str) -> String {
+    // Most names are already snake_case: skip the word split.
+    if s.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !s.is_empty()
+        && !s.contains("__")
+        && !s.ends_with('_')
+    {
+        return s.to_owned();
+    }
     let words = words(s);
     let mut out = "_".repeat(leading_underscores(s));
     let joined: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();

@@ -112,7 +112,17 @@ impl<'t> Parser<'t> {
                     continue;
                 }
             };
-            if allowed.contains(&key) {
+            if let Some(first) = f.entries.iter().find(|e| e.0 == key) {
+                let (second, first) = (
+                    non_empty(self.text, k.span),
+                    non_empty(self.text, first.1.span),
+                );
+                self.diags.push(
+                    Diagnostic::error("bid.yaml.syntax", format!("key `{key}` appears twice"))
+                        .primary(second, "second time")
+                        .secondary(first, "first time"),
+                );
+            } else if allowed.contains(&key) {
                 f.entries.push((key, k, v));
             } else if short_form {
                 rest.push((k, v));

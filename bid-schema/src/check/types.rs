@@ -337,18 +337,13 @@ impl Checker<'_> {
             if !self.ident(name, "field name") {
                 continue;
             }
-            let what = format!("field `{}`", name.value);
+            let what = "field";
             let (r, cn) = (
                 names::rust_value_ident(&name.value),
                 names::c_escape(&name.value),
             );
-            let _ = self.unique(
-                &mut written,
-                &name.value,
-                name.span,
-                what.clone(),
-                "is named",
-            ) && self.unique(&mut rust, &r, name.span, what.clone(), "has the Rust name")
+            let _ = self.unique(&mut written, &name.value, name.span, what, "is named")
+                && self.unique(&mut rust, &r, name.span, what, "has the Rust name")
                 && self.unique(&mut c, &cn, name.span, what, "has the C name");
             out.push(Field {
                 name: name.value.clone(),
@@ -409,24 +404,18 @@ impl Checker<'_> {
             if !self.ident(name, "parameter name") {
                 continue;
             }
-            let what = format!("parameter `{}`", name.value);
+            let what = "parameter";
             let (r, cn) = (
                 names::rust_value_ident(&name.value),
                 names::c_param(&name.value),
             );
-            let fresh =
-                self.unique(
-                    &mut written,
-                    &name.value,
-                    name.span,
-                    what.clone(),
-                    "is named",
-                ) && self.unique(&mut rust, &r, name.span, what.clone(), "has the Rust name");
+            let fresh = self.unique(&mut written, &name.value, name.span, what, "is named")
+                && self.unique(&mut rust, &r, name.span, what, "has the Rust name");
             let Ok(Some(ty)) = resolved else { continue };
             if fresh && ty.is_buffer() {
                 for suffix in ["_ptr", "_len"] {
                     let key = format!("{cn}{suffix}");
-                    if !self.unique(&mut c, &key, name.span, what.clone(), "has the C name") {
+                    if !self.unique(&mut c, &key, name.span, what, "has the C name") {
                         break;
                     }
                 }
