@@ -163,6 +163,24 @@ pub struct Call<'a> {
     start: Option<Instant>,
 }
 
+/// Writes the `ffi.call` line of a finished call.
+#[cold]
+#[inline(never)]
+fn trace_call(lib: &Library, method: usize, start: Instant, err: Option<&CallError>) {
+    let latency = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    let (status, extra) = match err {
+        None => ("ok", String::new()),
+        Some(e) => {
+            let mut extra = format!(",\"error\":{{\"code\":\"{}\",\"message\":", e.code());
+            crate::trace::json_str(&mut extra, &e.to_string());
+            extra.push('}');
+            (e.audit_status(), extra)
+        }
+    };
+    lib.audit
+        .event("ffi.call", Some(method), status, latency, &extra);
+}
+
 /// The parts of a `bid_buf` result after the common checks.
 enum Checked {
     /// `ptr == null && len == 0`.
@@ -182,27 +200,10 @@ impl<'a> Call<'a> {
             Counter::Failed
         });
         if let Some(start) = self.start {
-            self.trace_call(start, result.as_ref().err());
+            // Fields by value: the `Call` itself need not live in memory on the fast path.
+            trace_call(self.lib, self.method, start, result.as_ref().err());
         }
         result
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn trace_call(&self, start: Instant, err: Option<&CallError>) {
-        let latency = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        let (status, extra) = match err {
-            None => ("ok", String::new()),
-            Some(e) => {
-                let mut extra = format!(",\"error\":{{\"code\":\"{}\",\"message\":", e.code());
-                crate::trace::json_str(&mut extra, &e.to_string());
-                extra.push('}');
-                (e.audit_status(), extra)
-            }
-        };
-        self.lib
-            .audit
-            .event("ffi.call", Some(self.method), status, latency, &extra);
     }
 
     fn meta(&self) -> Option<&'static MethodMeta> {

@@ -108,18 +108,16 @@ fn assign_slot() -> u32 {
     slot
 }
 
-#[inline]
-fn my_slot() -> u32 {
-    match SLOT.try_with(Cell::get) {
-        Ok(UNASSIGNED) => assign_slot(),
-        Ok(s) => s,
-        Err(_) => SHARED,
-    }
+/// This thread's slot as stored: an owned shard index, `UNASSIGNED` or `SHARED`.
+#[inline(always)]
+fn raw_slot() -> u32 {
+    SLOT.try_with(Cell::get).unwrap_or(SHARED)
 }
 
 /// Counters of one loaded box, and the optional trace.
 pub struct Audit {
-    shards: Box<[Shard]>,
+    /// A fixed size, so indexing by an owned slot (< 64) needs no bounds check.
+    shards: Box<[Shard; OWNED_SHARDS + 1]>,
     pub(crate) leaks: AtomicU64,
     pub(crate) double_releases: AtomicU64,
     pub(crate) live_handles: AtomicU64,
@@ -173,7 +171,7 @@ impl AuditSnapshot {
 impl Audit {
     pub(crate) fn new(methods: usize, trace: TraceState) -> Audit {
         Audit {
-            shards: (0..=OWNED_SHARDS).map(|_| Shard::default()).collect(),
+            shards: Box::new(std::array::from_fn(|_| Shard::default())),
             leaks: AtomicU64::new(0),
             double_releases: AtomicU64::new(0),
             live_handles: AtomicU64::new(0),
@@ -185,18 +183,33 @@ impl Audit {
     }
 
     /// Adds one to a counter of this thread's shard.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn bump(&self, c: Counter) {
-        let slot = my_slot();
+        let slot = raw_slot();
+        // One comparison on the fast path: `UNASSIGNED` and `SHARED` are both >= 64.
         if slot < SHARED {
             // Only the slot's owner thread writes this shard: a plain load and store
             // is exact and avoids a lock-prefixed instruction.
-            if let Some(shard) = self.shards.get(slot as usize) {
-                let n = shard.get(c);
-                n.store(n.load(Relaxed).wrapping_add(1), Relaxed);
-            }
-        } else if let Some(shard) = self.shards.get(OWNED_SHARDS) {
-            shard.get(c).fetch_add(1, Relaxed);
+            let n = self.shards[slot as usize].get(c);
+            n.store(n.load(Relaxed).wrapping_add(1), Relaxed);
+        } else {
+            self.bump_slow(slot, c);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bump_slow(&self, slot: u32, c: Counter) {
+        let slot = if slot == UNASSIGNED {
+            assign_slot()
+        } else {
+            slot
+        };
+        if slot < SHARED {
+            let n = self.shards[slot as usize].get(c);
+            n.store(n.load(Relaxed).wrapping_add(1), Relaxed);
+        } else {
+            self.shards[OWNED_SHARDS].get(c).fetch_add(1, Relaxed);
         }
     }
 
@@ -221,6 +234,16 @@ impl Audit {
 
     /// `ok / total`, 1.0 with no calls.
     pub fn pass_rate(&self) -> f64 {
-        self.snapshot().pass_rate()
+        let (mut ok, mut failed) = (0u64, 0u64);
+        for shard in self.shards.iter() {
+            ok += shard.ok.load(Relaxed);
+            failed += shard.failed.load(Relaxed);
+        }
+        AuditSnapshot {
+            total: ok + failed,
+            ok,
+            ..AuditSnapshot::default()
+        }
+        .pass_rate()
     }
 }

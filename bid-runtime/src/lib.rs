@@ -3,6 +3,24 @@
 //!
 //! Generated code holds one [`Library`] per box and calls it through the hidden
 //! `__private` module; users see [`Audit`], the error types and the plugin-owned values.
+//!
+//! - Loading resolves every method symbol (and `<prefix>_bid_free` when a method returns a
+//!   transferred buffer) and reports all missing ones in one [`LoadError::SymbolsMissing`].
+//!   If the plugin exports `<prefix>_bid_signature`, its text is compared with the bindings'
+//!   per method. The format (version 0) is line oriented: `bid-signature 0`, then
+//!   `interface <namespace.name> <version|->`, then one `fn <method> ...` line per method;
+//!   a method whose line differs or is missing is named in [`LoadError::SignatureMismatch`].
+//!   Extra methods in the plugin and a different version alone are accepted.
+//! - Results are checked (negative length, null with a length, invalid UTF-8, a bool other
+//!   than 0/1, a misaligned array, a non-zero status) and become [`CallError`]s, never UB
+//!   or a panic. Transferred buffers become [`PluginString`] / [`PluginBytes`] /
+//!   [`PluginSlice`], freed exactly once on drop.
+//! - The ledger tracks transferred handles of types with a `release` method: a released
+//!   handle passed again or released twice is refused before the plugin is called.
+//! - [`Audit`] counts every call on per-thread shards (no locked instruction on the call
+//!   path). `BID_AUDIT=path.jsonl` or [`Audit::trace_to`] adds a JSON-lines trace whose
+//!   lines satisfy [`TRACE_SCHEMA`]; the `tracing` feature also sends the events to
+//!   `tracing` (target `bid::audit`).
 
 use std::ffi::c_void;
 use std::path::Path;

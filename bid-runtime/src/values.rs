@@ -52,6 +52,28 @@ pub struct PluginString<'a> {
 }
 
 /// Plugin-allocated bytes, freed with `<prefix>_bid_free(ptr, len)` on drop (`len` in bytes).
+///
+/// The value borrows the library, so it can be kept as long as the box:
+///
+/// ```
+/// use bid_runtime::{BidBuf, Library, PluginBytes};
+/// fn keep(lib: &Library) -> PluginBytes<'_> {
+///     let call = lib.begin(0);
+///     // SAFETY: an empty buffer owns nothing.
+///     unsafe { call.bytes_ret(BidBuf::EMPTY) }.expect("an empty result is fine")
+/// }
+/// ```
+///
+/// but not longer:
+///
+/// ```compile_fail
+/// use bid_runtime::{BidBuf, Library, PluginBytes};
+/// fn outlive(lib: Library) -> PluginBytes<'static> {
+///     let call = lib.begin(0);
+///     // SAFETY: an empty buffer owns nothing.
+///     unsafe { call.bytes_ret(BidBuf::EMPTY) }.expect("an empty result is fine")
+/// }
+/// ```
 pub struct PluginBytes<'a> {
     raw: Raw<'a, u8>,
 }
