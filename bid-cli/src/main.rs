@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 ok, 1 diagnostics, 2 usage (clap exits 2 on its own usage errors).
 
+mod audit;
 mod layout;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -30,6 +31,8 @@ enum Command {
     Header(EmitArgs),
     /// Write the Rust host bindings (what bid-build puts in `$OUT_DIR`).
     Rust(EmitArgs),
+    /// Summarise an audit trace (`BID_AUDIT=trace.jsonl`): calls, failures, leaks, pass rate.
+    Audit(audit::AuditArgs),
     /// Print the JSON Schema of BID YAML (for editors).
     Schema,
 }
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate(&args),
         Command::Layout(args) => layout::run(&args),
+        Command::Audit(args) => audit::run(&args),
         Command::Header(args) => emit(&args, bid_schema::emit::c::header),
         Command::Rust(args) => emit(&args, bid_build::rust_source),
         Command::Schema => {

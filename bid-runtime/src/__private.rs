@@ -6,7 +6,9 @@ use crate::audit::Counter;
 use crate::error::{CallSite, HandleId};
 use crate::ledger::Refusal;
 use crate::values::Owner;
-use crate::{BidBuf, CallError, Library, LoadError, PluginBytes, PluginSlice, PluginString};
+use crate::{
+    BidBuf, CallError, CallErrorKind, Library, LoadError, PluginBytes, PluginSlice, PluginString,
+};
 use std::ffi::{OsStr, c_void};
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
@@ -228,11 +230,11 @@ impl<'a> Call<'a> {
             .meta()
             .and_then(|m| m.params.get(param))
             .map_or("?", |p| p.name);
-        CallError::ArgumentTooLong {
+        CallError::from(CallErrorKind::ArgumentTooLong {
             site: self.site(),
             param,
             len,
-        }
+        })
     }
 
     /// A borrowed `&str` argument: refused if longer than `i32::MAX` bytes.
@@ -294,11 +296,13 @@ impl<'a> Call<'a> {
         };
         let name = |i: usize| self.lib.meta.methods.get(i).map_or("?", |m| m.name);
         match refusal {
-            Refusal::UseAfterRelease { released_by } => Err(CallError::UseAfterRelease {
-                site: self.site(),
-                handle,
-                released_by: name(released_by),
-            }),
+            Refusal::UseAfterRelease { released_by } => {
+                Err(CallError::from(CallErrorKind::UseAfterRelease {
+                    site: self.site(),
+                    handle,
+                    released_by: name(released_by),
+                }))
+            }
             Refusal::DoubleRelease { released_by } => {
                 audit.double_releases.fetch_add(1, Relaxed);
                 let mut extra = String::from(",\"handle\":{\"type\":");
@@ -313,11 +317,11 @@ impl<'a> Call<'a> {
                     0,
                     &extra,
                 );
-                Err(CallError::DoubleRelease {
+                Err(CallError::from(CallErrorKind::DoubleRelease {
                     site: self.site(),
                     handle,
                     released_by: name(released_by),
-                })
+                }))
             }
         }
     }
@@ -349,10 +353,10 @@ impl<'a> Call<'a> {
         match v {
             0 => Ok(false),
             1 => Ok(true),
-            value => Err(CallError::InvalidBool {
+            value => Err(CallError::from(CallErrorKind::InvalidBool {
                 site: self.site(),
                 value,
-            }),
+            })),
         }
     }
 
@@ -362,11 +366,11 @@ impl<'a> Call<'a> {
         if code == 0 {
             Ok(())
         } else {
-            Err(CallError::Status {
+            Err(CallError::from(CallErrorKind::Status {
                 site: self.site(),
                 code,
                 name: crate::status_name(code),
-            })
+            }))
         }
     }
 
@@ -374,28 +378,28 @@ impl<'a> Call<'a> {
     /// a byte size that fits this host.
     fn check(&self, buf: BidBuf, elem_size: usize) -> Result<Checked, CallError> {
         let Ok(len) = usize::try_from(buf.len) else {
-            return Err(CallError::NegativeLength {
+            return Err(CallError::from(CallErrorKind::NegativeLength {
                 site: self.site(),
                 len: buf.len,
-            });
+            }));
         };
         if buf.ptr.is_null() {
             return if len == 0 {
                 self.lib.audit.bump(Counter::Null);
                 Ok(Checked::Empty)
             } else {
-                Err(CallError::NullWithLength {
+                Err(CallError::from(CallErrorKind::NullWithLength {
                     site: self.site(),
                     len: buf.len,
-                })
+                }))
             };
         }
         match len.checked_mul(elem_size) {
             Some(bytes) if bytes <= isize::MAX as usize => Ok(Checked::Buf(buf.ptr, len)),
-            _ => Err(CallError::ResultTooLarge {
+            _ => Err(CallError::from(CallErrorKind::ResultTooLarge {
                 site: self.site(),
                 len: buf.len,
-            }),
+            })),
         }
     }
 
@@ -422,10 +426,10 @@ impl<'a> Call<'a> {
         let bytes = unsafe { self.bytes_ret(buf) }?;
         bytes.into_string().map_err(|(bytes, error)| {
             drop(bytes);
-            CallError::InvalidUtf8 {
+            CallError::from(CallErrorKind::InvalidUtf8 {
                 site: self.site(),
                 error,
-            }
+            })
         })
     }
 
@@ -449,11 +453,11 @@ impl<'a> Call<'a> {
         if (ptr as usize).is_multiple_of(align) {
             Ok(())
         } else {
-            Err(CallError::Misaligned {
+            Err(CallError::from(CallErrorKind::Misaligned {
                 site: self.site(),
                 addr: ptr as usize,
                 align,
-            })
+            }))
         }
     }
 
@@ -528,9 +532,11 @@ impl<'a> Call<'a> {
     pub unsafe fn string_ret_ref(&self, buf: BidBuf) -> Result<&'a str, CallError> {
         // SAFETY: forwarded.
         let bytes = unsafe { self.view::<u8>(buf) }?;
-        std::str::from_utf8(bytes).map_err(|error| CallError::InvalidUtf8 {
-            site: self.site(),
-            error,
+        std::str::from_utf8(bytes).map_err(|error| {
+            CallError::from(CallErrorKind::InvalidUtf8 {
+                site: self.site(),
+                error,
+            })
         })
     }
 

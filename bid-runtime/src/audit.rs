@@ -168,6 +168,42 @@ impl AuditSnapshot {
     }
 }
 
+/// The summary a host prints: one line of calls, one of ownership.
+impl std::fmt::Display for AuditSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "audit: {} calls, {} ok, {} failed, pass rate {:.3}",
+            self.total,
+            self.ok,
+            self.failed,
+            self.pass_rate()
+        )?;
+        write!(
+            f,
+            "ownership: {} transferred, {} borrowed, {} null results; {} handles and {} buffers live; {} leaks, {} double releases",
+            self.transferred_results,
+            self.borrowed_results,
+            self.null_results,
+            self.live_handles,
+            self.live_buffers,
+            self.leaks,
+            self.double_releases
+        )?;
+        if self.trace_errors > 0 {
+            write!(f, "; {} trace lines lost", self.trace_errors)?;
+        }
+        Ok(())
+    }
+}
+
+/// The summary of [`Audit::snapshot`].
+impl std::fmt::Display for Audit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.snapshot(), f)
+    }
+}
+
 impl Audit {
     pub(crate) fn new(methods: usize, trace: TraceState) -> Audit {
         Audit {
@@ -245,5 +281,30 @@ impl Audit {
             ..AuditSnapshot::default()
         }
         .pass_rate()
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::AuditSnapshot;
+
+    #[test]
+    fn summary_names_every_counter() {
+        let s = AuditSnapshot {
+            total: 4,
+            ok: 3,
+            failed: 1,
+            transferred_results: 2,
+            live_handles: 1,
+            leaks: 1,
+            double_releases: 1,
+            ..AuditSnapshot::default()
+        };
+        assert_eq!(
+            s.to_string(),
+            "audit: 4 calls, 3 ok, 1 failed, pass rate 0.750\n\
+             ownership: 2 transferred, 0 borrowed, 0 null results; 1 handles and 0 buffers live; \
+             1 leaks, 1 double releases"
+        );
     }
 }

@@ -201,10 +201,10 @@ impl std::error::Error for LoadError {
     }
 }
 
-/// A call was refused or its result was bad.
+/// What went wrong in a call: the cause inside a [`CallError`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum CallError {
+pub enum CallErrorKind {
     /// A string, bytes or array argument is longer than `i32::MAX` (bytes or elements).
     ArgumentTooLong {
         /// Where.
@@ -304,81 +304,81 @@ pub fn status_name(code: i32) -> &'static str {
     }
 }
 
-impl CallError {
+impl CallErrorKind {
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            CallError::ArgumentTooLong { .. } => "ffi.arg.too_long",
-            CallError::NullWithLength { .. } => "ffi.result.null_with_length",
-            CallError::NegativeLength { .. } => "ffi.result.negative_length",
-            CallError::ResultTooLarge { .. } => "ffi.result.too_large",
-            CallError::InvalidUtf8 { .. } => "ffi.result.invalid_utf8",
-            CallError::InvalidBool { .. } => "ffi.result.invalid_bool",
-            CallError::Misaligned { .. } => "ffi.result.misaligned",
-            CallError::Status { .. } => "ffi.status",
-            CallError::UseAfterRelease { .. } => "ffi.use_after_release",
-            CallError::DoubleRelease { .. } => "ffi.double_release",
+            CallErrorKind::ArgumentTooLong { .. } => "ffi.arg.too_long",
+            CallErrorKind::NullWithLength { .. } => "ffi.result.null_with_length",
+            CallErrorKind::NegativeLength { .. } => "ffi.result.negative_length",
+            CallErrorKind::ResultTooLarge { .. } => "ffi.result.too_large",
+            CallErrorKind::InvalidUtf8 { .. } => "ffi.result.invalid_utf8",
+            CallErrorKind::InvalidBool { .. } => "ffi.result.invalid_bool",
+            CallErrorKind::Misaligned { .. } => "ffi.result.misaligned",
+            CallErrorKind::Status { .. } => "ffi.status",
+            CallErrorKind::UseAfterRelease { .. } => "ffi.use_after_release",
+            CallErrorKind::DoubleRelease { .. } => "ffi.double_release",
         }
     }
 
     /// The call this error belongs to.
     pub fn site(&self) -> &CallSite {
         match self {
-            CallError::ArgumentTooLong { site, .. }
-            | CallError::NullWithLength { site, .. }
-            | CallError::NegativeLength { site, .. }
-            | CallError::ResultTooLarge { site, .. }
-            | CallError::InvalidUtf8 { site, .. }
-            | CallError::InvalidBool { site, .. }
-            | CallError::Misaligned { site, .. }
-            | CallError::Status { site, .. }
-            | CallError::UseAfterRelease { site, .. }
-            | CallError::DoubleRelease { site, .. } => site,
+            CallErrorKind::ArgumentTooLong { site, .. }
+            | CallErrorKind::NullWithLength { site, .. }
+            | CallErrorKind::NegativeLength { site, .. }
+            | CallErrorKind::ResultTooLarge { site, .. }
+            | CallErrorKind::InvalidUtf8 { site, .. }
+            | CallErrorKind::InvalidBool { site, .. }
+            | CallErrorKind::Misaligned { site, .. }
+            | CallErrorKind::Status { site, .. }
+            | CallErrorKind::UseAfterRelease { site, .. }
+            | CallErrorKind::DoubleRelease { site, .. } => site,
         }
     }
 
     /// The audit status of a call that ended with this error.
     pub(crate) fn audit_status(&self) -> &'static str {
         match self {
-            CallError::DoubleRelease { .. } => "double_release",
-            CallError::UseAfterRelease { .. } => "ownership_mismatch",
+            CallErrorKind::DoubleRelease { .. } => "double_release",
+            CallErrorKind::UseAfterRelease { .. } => "ownership_mismatch",
             _ => "error",
         }
     }
 }
 
-impl fmt::Display for CallError {
+impl fmt::Display for CallErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "error[{}]: ", self.code())?;
         match self {
-            CallError::ArgumentTooLong { param, len, .. } => {
+            CallErrorKind::ArgumentTooLong { param, len, .. } => {
                 write!(f, "argument `{param}` is {len} long, more than i32::MAX")?
             }
-            CallError::NullWithLength { len, .. } => {
+            CallErrorKind::NullWithLength { len, .. } => {
                 write!(f, "the plugin returned a null pointer with length {len}")?
             }
-            CallError::NegativeLength { len, .. } => {
+            CallErrorKind::NegativeLength { len, .. } => {
                 write!(f, "the plugin returned a negative length {len}")?
             }
-            CallError::ResultTooLarge { len, .. } => write!(
+            CallErrorKind::ResultTooLarge { len, .. } => write!(
                 f,
                 "the plugin returned {len} elements, too large for this host"
             )?,
-            CallError::InvalidUtf8 { error, .. } => {
+            CallErrorKind::InvalidUtf8 { error, .. } => {
                 write!(f, "the plugin returned a string that is not UTF-8: {error}")?
             }
-            CallError::InvalidBool { value, .. } => write!(
+            CallErrorKind::InvalidBool { value, .. } => write!(
                 f,
                 "the plugin returned {value} for a bool (only 0 or 1 are allowed)"
             )?,
-            CallError::Misaligned { addr, align, .. } => write!(
+            CallErrorKind::Misaligned { addr, align, .. } => write!(
                 f,
                 "the plugin returned an array at {addr:#x}, not aligned to {align} bytes"
             )?,
-            CallError::Status { code, name, .. } => {
+            CallErrorKind::Status { code, name, .. } => {
                 write!(f, "the plugin returned status {code} ({name})")?
             }
-            CallError::UseAfterRelease {
+            CallErrorKind::UseAfterRelease {
                 handle,
                 released_by,
                 ..
@@ -386,7 +386,7 @@ impl fmt::Display for CallError {
                 f,
                 "handle {handle} was already released by `{released_by}`; refused before reaching the plugin"
             )?,
-            CallError::DoubleRelease {
+            CallErrorKind::DoubleRelease {
                 handle,
                 released_by,
                 ..
@@ -399,12 +399,71 @@ impl fmt::Display for CallError {
     }
 }
 
-impl std::error::Error for CallError {
+impl std::error::Error for CallErrorKind {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            CallError::InvalidUtf8 { error, .. } => Some(error),
+            CallErrorKind::InvalidUtf8 { error, .. } => Some(error),
             _ => None,
         }
+    }
+}
+
+/// A call was refused or its result was bad.
+///
+/// One pointer wide, so `Result<T, CallError>` of a scalar `T` comes back in registers and
+/// the success path of a generated call costs nothing for the error it could have been.
+/// Match on [`CallError::kind`].
+#[derive(Clone)]
+pub struct CallError(Box<CallErrorKind>);
+
+impl CallError {
+    /// What went wrong.
+    pub fn kind(&self) -> &CallErrorKind {
+        &self.0
+    }
+
+    /// What went wrong, by value.
+    pub fn into_kind(self) -> CallErrorKind {
+        *self.0
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        self.0.code()
+    }
+
+    /// The call this error belongs to.
+    pub fn site(&self) -> &CallSite {
+        self.0.site()
+    }
+
+    pub(crate) fn audit_status(&self) -> &'static str {
+        self.0.audit_status()
+    }
+}
+
+impl From<CallErrorKind> for CallError {
+    #[cold]
+    fn from(kind: CallErrorKind) -> Self {
+        CallError(Box::new(kind))
+    }
+}
+
+impl fmt::Debug for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for CallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&*self.0)
     }
 }
 

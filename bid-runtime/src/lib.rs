@@ -38,7 +38,8 @@ mod values;
 
 pub use audit::{Audit, AuditSnapshot};
 pub use error::{
-    CallError, CallSite, HandleId, LoadError, SignatureMismatch, TraceError, status_name,
+    CallError, CallErrorKind, CallSite, HandleId, LoadError, SignatureMismatch, TraceError,
+    status_name,
 };
 pub use trace::{Host, TRACE_SCHEMA, host};
 pub use values::{PluginBytes, PluginSlice, PluginString};

@@ -2,7 +2,7 @@
 
 mod common;
 
-use bid_runtime::CallError;
+use bid_runtime::CallErrorKind;
 use common::{Plug, plugin};
 
 fn load() -> Plug {
@@ -47,7 +47,7 @@ fn every_bad_result_is_an_error_naming_the_call() {
 
     let e = p.null_len().unwrap_err();
     assert!(
-        matches!(e, CallError::NullWithLength { len: 5, .. }),
+        matches!(e.kind(), CallErrorKind::NullWithLength { len: 5, .. }),
         "{e:?}"
     );
     let text = e.to_string();
@@ -60,28 +60,28 @@ fn every_bad_result_is_an_error_naming_the_call() {
 
     let e = p.neg_len().unwrap_err();
     assert!(
-        matches!(e, CallError::NegativeLength { len: -1, .. }),
+        matches!(e.kind(), CallErrorKind::NegativeLength { len: -1, .. }),
         "{e:?}"
     );
 
     let e = p.bad_utf8().unwrap_err();
-    match &e {
-        CallError::InvalidUtf8 { error, .. } => assert_eq!(error.valid_up_to(), 1),
+    match e.kind() {
+        CallErrorKind::InvalidUtf8 { error, .. } => assert_eq!(error.valid_up_to(), 1),
         other => panic!("{other:?}"),
     }
     assert_eq!(p.live_buffers().unwrap(), 0, "the invalid string was freed");
 
     let e = p.bad_bool().unwrap_err();
     assert!(
-        matches!(e, CallError::InvalidBool { value: 2, .. }),
+        matches!(e.kind(), CallErrorKind::InvalidBool { value: 2, .. }),
         "{e:?}"
     );
 
     let e = p.check(-2).unwrap_err();
     assert!(
         matches!(
-            e,
-            CallError::Status {
+            e.kind(),
+            CallErrorKind::Status {
                 code: -2,
                 name: "not_found",
                 ..
@@ -93,8 +93,8 @@ fn every_bad_result_is_an_error_naming_the_call() {
     let e = p.check(-77).unwrap_err();
     assert!(
         matches!(
-            e,
-            CallError::Status {
+            e.kind(),
+            CallErrorKind::Status {
                 code: -77,
                 name: "unknown",
                 ..
@@ -104,9 +104,15 @@ fn every_bad_result_is_an_error_naming_the_call() {
     );
 
     let e = p.misaligned().unwrap_err();
-    assert!(matches!(e, CallError::Misaligned { align: 4, .. }), "{e:?}");
+    assert!(
+        matches!(e.kind(), CallErrorKind::Misaligned { align: 4, .. }),
+        "{e:?}"
+    );
     let e = p.misaligned_owned().unwrap_err();
-    assert!(matches!(e, CallError::Misaligned { align: 4, .. }), "{e:?}");
+    assert!(
+        matches!(e.kind(), CallErrorKind::Misaligned { align: 4, .. }),
+        "{e:?}"
+    );
     assert_eq!(
         p.live_buffers().unwrap(),
         0,
@@ -128,7 +134,10 @@ fn an_argument_longer_than_i32_max_is_refused() {
     let r = call.slice_arg(0, &huge).map(|_| ());
     let e = call.finish(r).unwrap_err();
     assert!(
-        matches!(e, CallError::ArgumentTooLong { param: "name", .. }),
+        matches!(
+            e.kind(),
+            CallErrorKind::ArgumentTooLong { param: "name", .. }
+        ),
         "{e:?}"
     );
     assert!(e.to_string().contains("`name`"), "{e}");
@@ -187,8 +196,8 @@ fn use_after_release_and_double_release_never_reach_the_plugin() {
     assert_eq!(p.audit().snapshot().live_handles, 0);
     // The plugin aborts on a closed handle: reaching it would kill this test.
     let e = p.read(h).unwrap_err();
-    match &e {
-        CallError::UseAfterRelease {
+    match e.kind() {
+        CallErrorKind::UseAfterRelease {
             handle,
             released_by,
             site,
@@ -206,8 +215,8 @@ fn use_after_release_and_double_release_never_reach_the_plugin() {
     let e = p.close(h).unwrap_err();
     assert!(
         matches!(
-            e,
-            CallError::DoubleRelease {
+            e.kind(),
+            CallErrorKind::DoubleRelease {
                 released_by: "close",
                 ..
             }

@@ -1,7 +1,7 @@
 //! End to end: every BID type in both directions through generated bindings, against a C
 //! plugin compiled at test time, and every bad result a plugin can give turned into an error.
 
-use bid_runtime::CallError;
+use bid_runtime::{CallError, CallErrorKind};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
@@ -134,16 +134,16 @@ fn handles_of_every_repr() {
     t.free_ptr(p).unwrap();
     // Use after release and double release never reach the plugin (it would abort).
     assert!(matches!(
-        t.obj_value(o),
-        Err(CallError::UseAfterRelease { .. })
+        t.obj_value(o).map_err(CallError::into_kind),
+        Err(CallErrorKind::UseAfterRelease { .. })
     ));
     assert!(matches!(
-        t.free_obj(o),
-        Err(CallError::DoubleRelease { .. })
+        t.free_obj(o).map_err(CallError::into_kind),
+        Err(CallErrorKind::DoubleRelease { .. })
     ));
     assert!(matches!(
-        t.free_ptr(p),
-        Err(CallError::DoubleRelease { .. })
+        t.free_ptr(p).map_err(CallError::into_kind),
+        Err(CallErrorKind::DoubleRelease { .. })
     ));
     let snap = t.audit().snapshot();
     assert_eq!(snap.double_releases, 2);
@@ -154,8 +154,8 @@ fn handles_of_every_repr() {
 fn fallible_methods_return_status_errors() {
     let (_serial, t) = load();
     assert_eq!(t.checked_div(7, 2).unwrap(), 3);
-    match t.checked_div(1, 0) {
-        Err(CallError::Status { code, name, .. }) => {
+    match t.checked_div(1, 0).map_err(CallError::into_kind) {
+        Err(CallErrorKind::Status { code, name, .. }) => {
             assert_eq!(code, -1);
             assert_eq!(name, "invalid_arg");
         }
@@ -172,21 +172,24 @@ fn bad_results_are_errors_not_ub() {
     let (_serial, t) = load();
     let e = t.bad_bool().unwrap_err();
     assert!(
-        matches!(e, CallError::InvalidBool { value: 2, .. }),
+        matches!(e.kind(), CallErrorKind::InvalidBool { value: 2, .. }),
         "{e:?}"
     );
     let e = t.bad_null().unwrap_err();
     assert!(
-        matches!(e, CallError::NullWithLength { len: 3, .. }),
+        matches!(e.kind(), CallErrorKind::NullWithLength { len: 3, .. }),
         "{e:?}"
     );
     let e = t.bad_len().unwrap_err();
     assert!(
-        matches!(e, CallError::NegativeLength { len: -1, .. }),
+        matches!(e.kind(), CallErrorKind::NegativeLength { len: -1, .. }),
         "{e:?}"
     );
     let e = t.bad_utf8().unwrap_err();
-    assert!(matches!(e, CallError::InvalidUtf8 { .. }), "{e:?}");
+    assert!(
+        matches!(e.kind(), CallErrorKind::InvalidUtf8 { .. }),
+        "{e:?}"
+    );
     assert_eq!(
         t.live_buffers().unwrap(),
         0,

@@ -7,7 +7,7 @@
 mod all {}
 
 use all::{AllTypes, Local, Sample, Tagged};
-use bid_runtime::CallError;
+use bid_runtime::{CallError, CallErrorKind};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
@@ -85,13 +85,16 @@ fn handles_are_tracked_and_a_released_one_is_refused() {
     assert_eq!(b.peek_obj().unwrap().raw(), 42);
     b.drop(obj).unwrap();
     assert!(matches!(
-        b.use_obj(obj),
-        Err(CallError::UseAfterRelease { .. })
+        b.use_obj(obj).map_err(CallError::into_kind),
+        Err(CallErrorKind::UseAfterRelease { .. })
     ));
-    assert!(matches!(b.drop(obj), Err(CallError::DoubleRelease { .. })));
     assert!(matches!(
-        b.new_obj(-1),
-        Err(CallError::Status { code: -1, .. })
+        b.drop(obj).map_err(CallError::into_kind),
+        Err(CallErrorKind::DoubleRelease { .. })
+    ));
+    assert!(matches!(
+        b.new_obj(-1).map_err(CallError::into_kind),
+        Err(CallErrorKind::Status { code: -1, .. })
     ));
     // SAFETY: `wide` only does arithmetic on the value; no plugin object stands behind it.
     let wide = unsafe { all::Wide::from_raw(1 << 40) };
@@ -139,8 +142,8 @@ fn arrays_by_ownership() {
     assert_eq!(b.scale_f32(&[1.0, 2.0], 3.0).unwrap(), &[3.0, 6.0]);
     assert_eq!(&*b.scale_f64(&[1.0, 2.0], 0.5).unwrap(), &[0.5, 1.0]);
     assert!(matches!(
-        b.scale_f64(&[1.0], 0.0),
-        Err(CallError::Status { .. })
+        b.scale_f64(&[1.0], 0.0).map_err(CallError::into_kind),
+        Err(CallErrorKind::Status { .. })
     ));
     let o1 = b.new_obj(1).unwrap();
     let o2 = b.new_obj(2).unwrap();
@@ -162,12 +165,12 @@ fn bad_results_from_the_plugin_are_errors() {
     let (b, _serial) = load();
     b.int32(-1).unwrap();
     assert!(matches!(
-        b.flag(true),
-        Err(CallError::InvalidBool { value: 2, .. })
+        b.flag(true).map_err(CallError::into_kind),
+        Err(CallErrorKind::InvalidBool { value: 2, .. })
     ));
     assert!(matches!(
-        b.echo_string("x"),
-        Err(CallError::InvalidUtf8 { .. })
+        b.echo_string("x").map_err(CallError::into_kind),
+        Err(CallErrorKind::InvalidUtf8 { .. })
     ));
     b.int32(0).unwrap();
     let snap = b.audit().snapshot();

@@ -46,6 +46,6 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     drop(data);
     std::fs::remove_file(path)?;
 
-    println!("{:#?}", files.audit().snapshot());
+    println!("{}", files.audit());
     Ok(())
 }
