@@ -15,6 +15,16 @@ struct Peer {
     bench_calls_len: unsafe extern "C" fn(ptr: *const u8, len: i32) -> i32,
 }
 
+/// A caller looks at every result: the generated rows return the value, as `?` or `match`
+/// would, so each side of the comparison hands back a plain `i32`.
+#[inline(always)]
+fn value<T>(r: Result<T, bid_runtime::CallError>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 fn plugin() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-plugin");
     bid_build::PluginBuilder::new("benchcalls")
@@ -47,7 +57,7 @@ fn calls(c: &mut Criterion) {
         b.iter(|| unsafe { raw_add(black_box(1), black_box(2)) })
     });
     g.bench_function("bid_counters", |b| {
-        b.iter(|| generated.add(black_box(1), black_box(2)))
+        b.iter(|| value(generated.add(black_box(1), black_box(2))))
     });
     g.bench_function("dlopen2_wrapper", |b| {
         // SAFETY: declared with bench_calls_add's C type.
@@ -64,7 +74,7 @@ fn calls(c: &mut Criterion) {
         })
     });
     g.bench_function("bid_counters", |b| {
-        b.iter(|| generated.len(black_box(text)))
+        b.iter(|| value(generated.len(black_box(text))))
     });
     g.bench_function("dlopen2_wrapper", |b| {
         b.iter(|| {
@@ -82,10 +92,10 @@ fn calls(c: &mut Criterion) {
         b.iter(|| unsafe { raw_add(black_box(1), black_box(2)) })
     });
     g.bench_function("bid_counters", |b| {
-        b.iter(|| generated.add(black_box(1), black_box(2)))
+        b.iter(|| value(generated.add(black_box(1), black_box(2))))
     });
     g.bench_function("bid_ledger_handle_arg", |b| {
-        b.iter(|| generated.bump(black_box(counter)))
+        b.iter(|| value(generated.bump(black_box(counter))))
     });
     let trace = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-trace.jsonl");
     generated
@@ -93,7 +103,7 @@ fn calls(c: &mut Criterion) {
         .trace_to(&trace)
         .expect("opening the trace");
     g.bench_function("bid_trace_on", |b| {
-        b.iter(|| generated.add(black_box(1), black_box(2)))
+        b.iter(|| value(generated.add(black_box(1), black_box(2))))
     });
     generated.audit().trace_off();
     g.finish();
