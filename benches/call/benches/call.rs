@@ -6,7 +6,7 @@ use dlopen2::wrapper::{Container, WrapperApi};
 use std::hint::black_box;
 use std::path::PathBuf;
 
-#[bid_macros::bid_interface("benches/bench.bid.yaml")]
+#[bid_macros::bid_interface("bench.bid.yaml")]
 mod calls {}
 
 #[derive(WrapperApi)]
@@ -28,7 +28,7 @@ fn value<T>(r: Result<T, bid_runtime::CallError>) -> T {
 fn plugin() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-plugin");
     bid_build::PluginBuilder::new("benchcalls")
-        .file(concat!(env!("CARGO_MANIFEST_DIR"), "/plugins/bench.c"))
+        .file(concat!(env!("CARGO_MANIFEST_DIR"), "/bench.c"))
         .out_dir(&dir)
         .build()
         .expect("building the benchmark plugin")
@@ -36,9 +36,9 @@ fn plugin() -> PathBuf {
 
 fn calls(c: &mut Criterion) {
     let path = plugin();
-    // SAFETY: plugins/bench.c implements benches/bench.bid.yaml.
+    // SAFETY: bench.c implements bench.bid.yaml.
     let generated = unsafe { calls::Calls::load(&path) }.expect("loading through the bindings");
-    // SAFETY: same library; the types match plugins/bench.c.
+    // SAFETY: same library; the types match bench.c.
     let raw_lib = unsafe { libloading::Library::new(&path) }.expect("loading the raw library");
     // SAFETY: as above.
     let raw_add: unsafe extern "C" fn(i32, i32) -> i32 =
