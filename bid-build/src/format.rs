@@ -7,7 +7,7 @@
 //! Anything this splitter misreads fails to parse or to match, and the caller then formats
 //! the whole file instead.
 
-use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 
 /// The formatted text of `tokens`, or `None` when a piece does not parse as items.
 pub(crate) fn items(tokens: TokenStream) -> Option<String> {
@@ -69,29 +69,32 @@ fn is_impl(item: &[TokenTree]) -> bool {
     is_impl && braced
 }
 
-/// An `impl` block member by member: each is formatted inside a copy of the header, and
-/// the lines between the header and the closing brace are kept.
+/// An `impl` block member by member: the header is formatted once around an empty body;
+/// each member inside a bare `impl X { .. }` (its text does not depend on the header), of
+/// which the lines between the braces are kept.
 fn impl_item(mut item: Vec<TokenTree>, out: &mut String) -> Option<()> {
     let Some(TokenTree::Group(body)) = item.pop() else {
         return None;
     };
-    let header: TokenStream = item.into_iter().collect();
-    let with = |inner: TokenStream| {
-        let mut t = header.clone();
-        t.extend([TokenTree::Group(Group::new(Delimiter::Brace, inner))]);
-        unparse(t)
-    };
-    let empty = with(TokenStream::new())?;
+    let braced = |inner: TokenStream| TokenTree::Group(Group::new(Delimiter::Brace, inner));
+    item.push(braced(TokenStream::new()));
+    let empty = unparse(item.into_iter().collect())?;
     let members = split(body.stream());
     if members.is_empty() {
         out.push_str(&empty);
         return Some(());
     }
-    let open = format!("{}{{\n", empty.strip_suffix("{}\n")?);
-    out.push_str(&open);
+    out.push_str(empty.strip_suffix("{}\n")?);
+    out.push_str("{\n");
+    let bare = Ident::new("X", Span::call_site());
     for member in members {
-        let text = with(member.into_iter().collect())?;
-        out.push_str(text.strip_prefix(&open)?.strip_suffix("}\n")?);
+        let bare_impl = [
+            TokenTree::Ident(Ident::new("impl", Span::call_site())),
+            TokenTree::Ident(bare.clone()),
+            braced(member.into_iter().collect()),
+        ];
+        let text = unparse(bare_impl.into_iter().collect())?;
+        out.push_str(text.strip_prefix("impl X {\n")?.strip_suffix("}\n")?);
     }
     out.push_str("}\n");
     Some(())
