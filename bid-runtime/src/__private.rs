@@ -558,3 +558,18 @@ impl<'a> Call<'a> {
         unsafe { self.view::<T>(buf) }
     }
 }
+
+/// The function pointer at `p`, typed by the caller's field: generated `load` writes one
+/// call per method instead of spelling each prototype twice in a `transmute`.
+///
+/// # Safety
+/// `p` must be the non-null address of a function whose prototype is `F`.
+#[inline]
+pub unsafe fn fn_ptr<F: Copy>(p: *const c_void) -> F {
+    const { assert!(size_of::<F>() == size_of::<*const c_void>()) };
+    // SAFETY: same size (checked above); the caller vouches that `p` is an `F`.
+    unsafe { std::mem::transmute_copy::<*const c_void, F>(&p) }
+}
+
+/// Short constructors for the metadata static (`meta.rs`).
+pub mod meta;

@@ -128,16 +128,14 @@ fn interface(iface: &Interface, location: Option<&str>) -> TokenStream {
         let ty = methods::fn_type(iface, m);
         quote!(#name: #ty,)
     });
+    // SAFETY (of each `fn_ptr`): `open` resolved symbol `i` to a non-null address of the
+    // field's prototype, which the caller of `load` vouched for; the field type drives
+    // `fn_ptr`'s inference, so the prototype is written once, in the struct.
     let fn_inits = iface.methods.iter().enumerate().map(|(i, m)| {
         let name = ident(&m.rust);
-        let ty = methods::fn_type(iface, m);
         let i = proc_macro2::Literal::usize_unsuffixed(i);
         quote! {
-            // SAFETY: `open` resolved symbol `i` to a non-null address of this prototype,
-            // which the caller of `load` vouched for.
-            #name: unsafe {
-                ::core::mem::transmute::<*const ::core::ffi::c_void, #ty>(__bid_lib.symbol(#i))
-            },
+            #name: unsafe { ::bid_runtime::__private::fn_ptr(__bid_lib.symbol(#i)) },
         }
     });
     let methods = iface

@@ -13,16 +13,44 @@ fn handle_index(iface: &Interface, id: TypeId) -> Option<usize> {
         .into()
 }
 
-fn ownership(own: Option<Ownership>) -> TokenStream {
+fn ownership(own: Ownership) -> TokenStream {
     match own {
-        None => quote!(None),
-        Some(Ownership::Borrowed) => quote!(Some(Ownership::Borrowed)),
-        Some(Ownership::Transferred) => quote!(Some(Ownership::Transferred)),
-        Some(Ownership::Reference) => quote!(Some(Ownership::Reference)),
+        Ownership::Borrowed => quote!(Borrowed),
+        Ownership::Transferred => quote!(Transferred),
+        Ownership::Reference => quote!(Reference),
     }
 }
 
+/// A `ValueMeta` through the short constructors of `__private::meta`; the long form only
+/// for a combination they do not cover.
 fn value(iface: &Interface, ty: Option<&Type>, own: Option<Ownership>) -> TokenStream {
+    let handle = match ty {
+        Some(Type::Handle(id)) => handle_index(iface, *id),
+        _ => None,
+    };
+    match (ty, own, handle) {
+        (None, None, None) => return quote!(VOID),
+        (Some(Type::Bool), None, None) => return quote!(BOOL),
+        (Some(Type::I32), None, None) => return quote!(I32),
+        (Some(Type::I64), None, None) => return quote!(I64),
+        (Some(Type::F32), None, None) => return quote!(F32),
+        (Some(Type::F64), None, None) => return quote!(F64),
+        (Some(Type::Record(_)), None, None) => return quote!(RECORD),
+        (Some(ty @ (Type::String | Type::Bytes | Type::Array(_))), Some(own), None) => {
+            let own = ownership(own);
+            return match ty {
+                Type::String => quote!(string(#own)),
+                Type::Bytes => quote!(bytes(#own)),
+                _ => quote!(array(#own)),
+            };
+        }
+        (Some(Type::Handle(_)), Some(own), Some(i)) => {
+            let own = ownership(own);
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            return quote!(handle(#own, #i));
+        }
+        _ => {}
+    }
     let kind = match ty {
         None => quote!(Void),
         Some(Type::Bool) => quote!(Bool),
@@ -36,18 +64,15 @@ fn value(iface: &Interface, ty: Option<&Type>, own: Option<Ownership>) -> TokenS
         Some(Type::Handle(_)) => quote!(Handle),
         Some(Type::Record(_)) => quote!(Record),
     };
-    let handle = match ty {
-        Some(Type::Handle(id)) => option_usize(handle_index(iface, *id)),
-        _ => option_usize(None),
-    };
-    let own = ownership(own);
-    quote! {
-        ValueMeta {
-            kind: ValueKind::#kind,
-            ownership: #own,
-            handle: #handle,
+    let own = match own {
+        Some(o) => {
+            let o = ownership(o);
+            quote!(Some(#o))
         }
-    }
+        None => quote!(None),
+    };
+    let handle = option_usize(handle);
+    quote!(value(ValueKind::#kind, #own, #handle))
 }
 
 fn option_usize(v: Option<usize>) -> TokenStream {
@@ -83,28 +108,22 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
         let params = m.params.iter().map(|p| {
             let pname = &p.name;
             let v = value(iface, Some(&p.ty), p.ownership);
-            quote!(ParamMeta { name: #pname, value: #v })
+            quote!(param(#pname, #v))
         });
         let Return { ty, ownership } = &m.returns;
         let ret = value(iface, ty.as_ref(), *ownership);
-        quote! {
-            MethodMeta {
-                name: #mname,
-                symbol: #symbol,
-                effect: #effect,
-                fallible: #fallible,
-                params: &[#(#params),*],
-                ret: #ret,
-            }
-        }
+        quote!(method(#mname, #symbol, #effect, #fallible, #ret, &[#(#params),*]))
     });
     // The short names come from a `use` inside the initialiser block: fully qualified
     // (nothing the user's module defines can capture them) yet readable.
     quote! {
         static #name: ::bid_runtime::__private::InterfaceMeta = {
             #[allow(unused_imports, reason = "one import list for every interface")]
-            use ::bid_runtime::__private::{
-                HandleMeta, InterfaceMeta, MethodMeta, Ownership, ParamMeta, ValueKind, ValueMeta,
+            use ::bid_runtime::__private::{HandleMeta, InterfaceMeta, ValueKind};
+            #[allow(unused_imports, reason = "one import list for every interface")]
+            use ::bid_runtime::__private::meta::{
+                array, bytes, handle, method, param, string, value, Borrowed, Reference, Transferred,
+                BOOL, F32, F64, I32, I64, RECORD, VOID,
             };
             #[allow(unused_imports, reason = "one import list for every interface")]
             use ::core::option::Option::{None, Some};

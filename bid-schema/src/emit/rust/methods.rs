@@ -96,23 +96,14 @@ fn widen(iface: &Interface, id: crate::model::TypeId, value: TokenStream) -> Tok
     }
 }
 
-/// Early return through `finish` when a check refuses the call.
+/// A check whose refusal ends the call: `?` inside the body closure `finish` receives.
 fn try_value(expr: TokenStream) -> TokenStream {
-    quote! {
-        match #expr {
-            ::core::result::Result::Ok(v) => v,
-            ::core::result::Result::Err(e) => return __bid_call.finish(::core::result::Result::Err(e)),
-        }
-    }
+    quote!(#expr?)
 }
 
-/// Early return through `finish` when a check with no value refuses the call.
+/// A check with no value whose refusal ends the call.
 fn try_unit(expr: TokenStream) -> TokenStream {
-    quote! {
-        if let ::core::result::Result::Err(e) = #expr {
-            return __bid_call.finish(::core::result::Result::Err(e));
-        }
-    }
+    quote!(#expr?;)
 }
 
 /// The safe method calling BID method number `index`.
@@ -129,6 +120,8 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     let mut sig = Vec::new();
     let mut stmts = Vec::new();
     let mut args = Vec::new();
+    // Whether some statement ends the call early with `?`.
+    let mut early = false;
     for (j, p) in m.params.iter().enumerate() {
         let pname = ident(&p.rust);
         let pty = api_param(iface, &p.ty);
@@ -143,6 +136,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
         };
         match (&p.ty, check) {
             (_, Some(check)) => {
+                early = true;
                 let value = try_value(check);
                 stmts.push(quote!(let (#ptr, #len) = #value;));
                 args.extend([quote!(#ptr), quote!(#len)]);
@@ -150,6 +144,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
             (Type::Bool, _) => args.push(quote!(i32::from(#pname))),
             (Type::Handle(id), _) => {
                 let raw = widen(iface, *id, quote!(#pname));
+                early = true;
                 stmts.push(try_unit(quote!(__bid_call.handle_arg(#jl, #raw))));
                 args.push(quote!(#pname));
             }
@@ -175,6 +170,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                 let __bid_status = unsafe { #f(#(#args,)* __bid_out.as_mut_ptr()) };
             });
         }
+        early = true;
         stmts.push(try_unit(quote!(__bid_call.status(__bid_status))));
         if ty.is_buffer() {
             stmts.push(quote!(let #value = __bid_out;));
@@ -187,6 +183,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
             let __bid_status = unsafe { #f(#(#args),*) };
         });
         let result = quote!(__bid_call.status(__bid_status));
+        // The status is the result: no `?` needed unless an argument check came first.
         return assemble(
             &name,
             doc,
@@ -197,6 +194,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
             &idx,
             quote!(()),
             stmts,
+            early,
             result,
         );
     } else if ret_ty.is_some_and(Type::is_buffer) {
@@ -237,7 +235,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     };
     let api = api_return(iface, m);
     assemble(
-        &name, doc, sep, &about, must_use, &sig, &idx, api, stmts, result,
+        &name, doc, sep, &about, must_use, &sig, &idx, api, stmts, early, result,
     )
 }
 
@@ -255,8 +253,19 @@ fn assemble(
     idx: &Literal,
     api: TokenStream,
     stmts: Vec<TokenStream>,
+    early: bool,
     result: TokenStream,
 ) -> TokenStream {
+    // A body with a `?` is a closure, so a refused check still reaches `finish`; the others
+    // finish their result directly.
+    let body = if early {
+        quote! {
+            let __bid_body = || { #(#stmts)* #result };
+            __bid_call.finish(__bid_body())
+        }
+    } else {
+        quote!(#(#stmts)* __bid_call.finish(#result))
+    };
     quote! {
         #doc
         #sep
@@ -265,8 +274,7 @@ fn assemble(
         #[inline]
         pub fn #name(&self, #(#sig),*) -> ::core::result::Result<#api, ::bid_runtime::CallError> {
             let __bid_call = self.lib.begin(#idx);
-            #(#stmts)*
-            __bid_call.finish(#result)
+            #body
         }
     }
 }

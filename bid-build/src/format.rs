@@ -1,0 +1,159 @@
+//! prettyplease text of the emitter's tokens, formatted one item (one method) at a time.
+//!
+//! Parsing a 5,000-method file whole keeps every token, syntax node and string of it alive
+//! at once; item by item the same work stays in cache and the allocator reuses memory.
+//! prettyplease prints each item, and each item of an `impl`, on its own lines with no state
+//! carried from one to the next, so the pieces join into the text the whole file gives.
+//! Anything this splitter misreads fails to parse or to match, and the caller then formats
+//! the whole file instead.
+
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+
+/// The formatted text of `tokens`, or `None` when a piece does not parse as items.
+pub(crate) fn items(tokens: TokenStream) -> Option<String> {
+    let mut out = String::new();
+    for item in split(tokens) {
+        if is_impl(&item) {
+            impl_item(item, &mut out)?;
+        } else {
+            out.push_str(&unparse(item.into_iter().collect())?);
+        }
+    }
+    Some(out)
+}
+
+fn unparse(tokens: TokenStream) -> Option<String> {
+    let file = syn::parse2::<syn::File>(tokens).ok()?;
+    Some(prettyplease::unparse(&file))
+}
+
+fn is_punct(tt: Option<&TokenTree>, c: char) -> bool {
+    matches!(tt, Some(TokenTree::Punct(p)) if p.as_char() == c)
+}
+
+/// Top-level items: each ends at a `;` or at a `{ .. }` not followed by `;` (a `static`'s
+/// block initialiser is followed by one).
+fn split(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
+    let mut items = Vec::new();
+    let mut cur = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        let end = match &tt {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => g.delimiter() == Delimiter::Brace && !is_punct(iter.peek(), ';'),
+            _ => false,
+        };
+        cur.push(tt);
+        if end {
+            items.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        items.push(cur);
+    }
+    items
+}
+
+/// Whether `item` is `#[..]* [unsafe] impl .. { .. }`.
+fn is_impl(item: &[TokenTree]) -> bool {
+    let mut i = 0;
+    while is_punct(item.get(i), '#') {
+        i += 2;
+    }
+    if matches!(item.get(i), Some(TokenTree::Ident(id)) if id == "unsafe") {
+        i += 1;
+    }
+    let is_impl = matches!(item.get(i), Some(TokenTree::Ident(id)) if id == "impl");
+    let braced =
+        matches!(item.last(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
+    is_impl && braced
+}
+
+/// An `impl` block member by member: the header is formatted once around an empty body;
+/// each member inside a bare `impl X { .. }` (its text does not depend on the header), of
+/// which the lines between the braces are kept.
+fn impl_item(mut item: Vec<TokenTree>, out: &mut String) -> Option<()> {
+    let Some(TokenTree::Group(body)) = item.pop() else {
+        return None;
+    };
+    let braced = |inner: TokenStream| TokenTree::Group(Group::new(Delimiter::Brace, inner));
+    item.push(braced(TokenStream::new()));
+    let empty = unparse(item.into_iter().collect())?;
+    let members = split(body.stream());
+    if members.is_empty() {
+        out.push_str(&empty);
+        return Some(());
+    }
+    out.push_str(empty.strip_suffix("{}\n")?);
+    out.push_str("{\n");
+    let bare = Ident::new("X", Span::call_site());
+    for member in members {
+        let bare_impl = [
+            TokenTree::Ident(Ident::new("impl", Span::call_site())),
+            TokenTree::Ident(bare.clone()),
+            braced(member.into_iter().collect()),
+        ];
+        let text = unparse(bare_impl.into_iter().collect())?;
+        out.push_str(text.strip_prefix("impl X {\n")?.strip_suffix("}\n")?);
+    }
+    out.push_str("}\n");
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(tokens: TokenStream) -> String {
+        prettyplease::unparse(&syn::parse2::<syn::File>(tokens).unwrap())
+    }
+
+    /// Every fixture: the item-by-item text is produced (no fallback) and is exactly the
+    /// whole-file text.
+    #[test]
+    fn items_join_into_the_whole_file_text() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/valid");
+        let mut seen = 0;
+        let mut entries: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            if !path.to_string_lossy().ends_with(".bid.yaml") {
+                continue;
+            }
+            let model = bid_schema::check_file(&path).unwrap();
+            let tokens = bid_schema::emit::rust::bindings(&model);
+            let split = items(tokens.clone()).expect("every generated item parses");
+            assert_eq!(split, whole(tokens), "{}", path.display());
+            seen += 1;
+        }
+        assert!(seen >= 5, "fixtures found: {seen}");
+    }
+
+    #[test]
+    fn impl_members_and_odd_items_match_too() {
+        let src: TokenStream = r#"
+            #[allow(dead_code, reason = "test")]
+            impl Foo {
+                /// Doc.
+                pub fn a(&self) -> i32 { if true { 1 } else { 2 } }
+                const B: u8 = { 3 };
+                fn c() {}
+            }
+            impl Empty {}
+            unsafe impl Send for Foo {}
+            static S: [u8; 2] = { [0; 2] };
+            struct T(i64);
+            pub fn free() -> impl Sized { let x = 1; x }
+        "#
+        .parse()
+        .unwrap();
+        assert_eq!(items(src.clone()).unwrap(), whole(src));
+    }
+
+    #[test]
+    fn unparseable_pieces_give_none() {
+        let src: TokenStream = "fn a() {} + 1;".parse().unwrap();
+        assert_eq!(items(src), None);
+    }
+}
