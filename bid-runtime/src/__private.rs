@@ -32,6 +32,10 @@ pub struct InterfaceMeta {
     pub handles: &'static [HandleMeta],
     /// Methods in declaration order; the method index used by `Library::begin`.
     pub methods: &'static [MethodMeta],
+    /// For the target the bindings were compiled for, how each method with a record
+    /// parameter or return passes it (registers, `byval`, `sret`, ...): `(method, label)`.
+    /// Traced as `bridge.passing`.
+    pub passing: &'static [(usize, &'static str)],
 }
 
 /// A handle type.

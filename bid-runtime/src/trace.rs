@@ -264,13 +264,17 @@ impl TraceState {
                 let _ = write!(s, ",\"library\":{lib}");
                 s
             };
-            for m in self.meta.methods {
+            for (index, m) in self.meta.methods.iter().enumerate() {
                 let mut head = format!("\"interface\":{iface},\"method\":");
                 json_str(&mut head, m.name);
                 head.push_str(",\"effect\":");
                 json_str(&mut head, m.effect);
                 heads.push(head);
                 let mut b = common(ownership_name(params_ownership(m)), Some(m.symbol));
+                if let Some((_, label)) = self.meta.passing.iter().find(|(i, _)| *i == index) {
+                    b.push_str(",\"passing\":");
+                    json_str(&mut b, label);
+                }
                 let r = m.ret;
                 let wrap = match r.kind {
                     ValueKind::String => "string",

@@ -8,7 +8,8 @@ mod passing;
 mod target;
 
 pub use passing::{
-    FloatKind, MethodPassing, PassClass, RegClass, method_passing, param_class, return_class,
+    FloatKind, MethodPassing, PassClass, RegClass, method_passing, param_class,
+    record_passing_label, return_class,
 };
 pub use target::{Target, UnknownTarget};
 

@@ -201,3 +201,34 @@ fn bad_results_are_errors_not_ub() {
     assert_eq!(snap.failed, 4);
     assert!(t.audit().pass_rate() < 1.0);
 }
+
+#[test]
+fn the_trace_names_how_records_cross_on_this_target() {
+    let trace = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e_types_passing.jsonl");
+    let _ = std::fs::remove_file(&trace);
+    {
+        let (_serial, t) = load();
+        t.audit().trace_to(&trace).unwrap();
+        t.swap(Pair { a: 1, b: 2.0 }).unwrap();
+        t.echo_i32(1).unwrap();
+    }
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let line = |method: &str| {
+        let needle = format!("\"method\":\"{method}\"");
+        text.lines()
+            .find(|l| l.contains(&needle))
+            .unwrap_or_else(|| panic!("no {method} line in {text}"))
+            .to_owned()
+    };
+    // Pair is {i32, f64}: one integer and one SSE eightbyte on System V x86_64.
+    let expected = if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
+        "\"passing\":\"p: regs(int,sse); return: regs(int,sse)\""
+    } else {
+        "\"passing\":\"p: "
+    };
+    assert!(line("swap").contains(expected), "{}", line("swap"));
+    assert!(
+        !line("echo_i32").contains("\"passing\""),
+        "no record, no class"
+    );
+}

@@ -227,6 +227,7 @@ pub static META: InterfaceMeta = InterfaceMeta {
             ARR_OUT,
         ),
     ],
+    passing: &[(0, "a: direct, b: direct; return: direct")],
 };
 
 /// Builds the plugin once per variant: `sig_h` is the content of `sig.h`.

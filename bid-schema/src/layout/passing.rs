@@ -237,6 +237,35 @@ pub fn return_class(iface: &Interface, ty: &Type, target: Target) -> PassClass {
     }
 }
 
+/// How `method` passes its records on `target`, as one line for audits and tables:
+/// `p: byval, q: regs(int,sse); return: sret`. Only record parameters and a record return
+/// are named (everything else is a scalar in a register or a pointer); `None` when the
+/// method has no record.
+pub fn record_passing_label(iface: &Interface, method: &Method, target: Target) -> Option<String> {
+    let is_record = |ty: &Type| matches!(ty, Type::Record(_));
+    let record_ret = !method.fallible && method.returns.ty.as_ref().is_some_and(is_record);
+    if !record_ret && !method.params.iter().any(|p| is_record(&p.ty)) {
+        return None;
+    }
+    let passing = method_passing(iface, method, target);
+    let params: Vec<String> = method
+        .params
+        .iter()
+        .zip(&passing.params)
+        .filter(|(p, _)| is_record(&p.ty))
+        .map(|(p, class)| format!("{}: {}", p.name, class.label()))
+        .collect();
+    let mut label = params.join(", ");
+    if let (true, Some(ret)) = (record_ret, &passing.ret) {
+        if !label.is_empty() {
+            label.push_str("; ");
+        }
+        label.push_str("return: ");
+        label.push_str(&ret.label());
+    }
+    Some(label)
+}
+
 /// The classes of every parameter and of the return value of `method` on `target`.
 ///
 /// Unlike [`param_class`], this follows the register budget of System V x86_64 along the

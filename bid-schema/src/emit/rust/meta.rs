@@ -1,5 +1,6 @@
 //! The `static InterfaceMeta` each box hands to `bid_runtime::__private::open`.
 
+use crate::layout::{Target, record_passing_label};
 use crate::model::{Interface, Ownership, Return, Type, TypeDefKind, TypeId};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -114,6 +115,8 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
         let ret = value(iface, ty.as_ref(), *ownership);
         quote!(method(#mname, #symbol, #effect, #fallible, #ret, &[#(#params),*]))
     });
+    let passing_name = quote::format_ident!("{}_PASSING", name);
+    let passing = passing_consts(iface, &passing_name);
     // The short names come from a `use` inside the initialiser block: fully qualified
     // (nothing the user's module defines can capture them) yet readable.
     quote! {
@@ -136,7 +139,35 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
                 signature: #signature,
                 handles: &[#(#handles),*],
                 methods: &[#(#methods),*],
+                passing: #passing_name,
             }
         };
+        #passing
+    }
+}
+
+/// Per target, how each method with a record passes it: one `const` per target under its
+/// `cfg`, so the trace of a host names the classes of the target it was built for.
+fn passing_consts(iface: &Interface, name: &Ident) -> TokenStream {
+    let cfgs: Vec<TokenStream> = Target::ALL
+        .iter()
+        // A fixed string of the layout module; should it fail to lex, `any()` is false.
+        .map(|t| t.rust_cfg().parse().unwrap_or_else(|_| quote!(any())))
+        .collect();
+    let per_target = Target::ALL.iter().zip(&cfgs).map(|(&target, cfg)| {
+        let entries = iface.methods.iter().enumerate().filter_map(|(i, m)| {
+            let label = record_passing_label(iface, m, target)?;
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            Some(quote!((#i, #label)))
+        });
+        quote! {
+            #[cfg(#cfg)]
+            const #name: &[(usize, &str)] = &[#(#entries),*];
+        }
+    });
+    quote! {
+        #(#per_target)*
+        #[cfg(not(any(#(#cfgs),*)))]
+        const #name: &[(usize, &str)] = &[];
     }
 }
