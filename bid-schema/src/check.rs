@@ -137,7 +137,7 @@ impl Checker<'_> {
     }
 
     /// Reports `bid.name.invalid` unless `name` is an identifier.
-    pub(crate) fn ident(&mut self, name: &Sp<String>, what: &str) -> bool {
+    pub(crate) fn ident(&mut self, name: &Sp<&str>, what: &str) -> bool {
         if names::is_identifier(&name.value) {
             return true;
         }
@@ -246,7 +246,7 @@ impl Checker<'_> {
                 format!("transport `{}` is not supported", ty.value),
             )
             .primary(span, "only `dynamic_library` is supported");
-            if future.contains(&ty.value.as_str()) {
+            if future.contains(&ty.value) {
                 d = d.note(format!(
                     "`{}` is reserved for a later phase; list it under `future_transports`",
                     ty.value
@@ -256,11 +256,11 @@ impl Checker<'_> {
             }
             self.push(d);
         }
-        t.location = tr.location.as_ref().map(|l| l.value.clone());
+        t.location = tr.location.as_ref().map(|l| l.value.to_owned());
         t.future_transports = tr
             .future_transports
             .iter()
-            .map(|s| s.value.clone())
+            .map(|s| s.value.to_owned())
             .collect();
         t
     }
@@ -278,7 +278,7 @@ impl Checker<'_> {
         let symbol_prefix = match &i.symbol_prefix {
             Some(p) => {
                 self.ident(p, "symbol prefix");
-                p.value.clone()
+                p.value.to_owned()
             }
             None => names::default_symbol_prefix(&namespace, &name),
         };
@@ -328,9 +328,9 @@ impl Checker<'_> {
             name,
             qualified,
             box_name,
-            version: i.version.as_ref().map(|v| v.value.clone()),
+            version: i.version.as_ref().map(|v| v.value.to_owned()),
             symbol_prefix,
-            doc: i.doc.clone(),
+            doc: i.doc.map(str::to_owned),
             thread_safe: i.thread_safe.as_ref().is_none_or(|t| t.value),
             types: Vec::new(),
             methods: Vec::new(),
@@ -355,7 +355,7 @@ impl Checker<'_> {
                     }
                 }
                 self.ident(name, "interface name");
-                (ns.value.clone(), name.value.clone())
+                (ns.value.to_owned(), name.value.to_owned())
             }
             None => match name.value.rsplit_once('.') {
                 Some((ns, n)) => {
@@ -378,7 +378,7 @@ impl Checker<'_> {
                             name.value
                         )),
                     );
-                    (String::new(), name.value.clone())
+                    (String::new(), name.value.to_owned())
                 }
             },
         }
@@ -414,10 +414,10 @@ impl Checker<'_> {
                 && self.unique(&mut symbols, &c, name.span, what, "has the C name");
             self.symbols = symbols;
             iface.types.push(TypeDef {
-                name: name.value.clone(),
+                name: name.value.to_owned(),
                 rust: rust_name,
                 c,
-                doc: t.doc.clone(),
+                doc: t.doc.map(str::to_owned),
                 kind: if t.kind.as_ref().is_some_and(|k| k.value == "handle") {
                     TypeDefKind::Handle(HandleDef {
                         repr: HandleRepr::I32,
@@ -443,7 +443,7 @@ impl Checker<'_> {
         let mut rust = Names::default();
         for m in methods {
             let name = m.name.clone().unwrap_or(Sp {
-                value: String::new(),
+                value: "",
                 span: m.span,
             });
             let named = m.name.is_some() && self.ident(&name, "method name");
@@ -455,7 +455,7 @@ impl Checker<'_> {
             let symbol = match &m.symbol {
                 Some(s) => {
                     self.ident(s, "symbol");
-                    Some(s.value.as_str())
+                    Some(s.value)
                 }
                 None => None,
             };
@@ -469,7 +469,7 @@ impl Checker<'_> {
                 self.unique(&mut symbols, &c, span, kind, "has the C symbol");
                 self.symbols = symbols;
             }
-            let method = self.method(iface, m, name.value, rust_name, c);
+            let method = self.method(iface, m, name.value.to_owned(), rust_name, c);
             iface.methods.push(method);
         }
     }
@@ -493,7 +493,7 @@ impl Checker<'_> {
             returns,
             effect,
             fallible: m.fallible.as_ref().is_some_and(|f| f.value),
-            doc: m.doc.clone(),
+            doc: m.doc.map(str::to_owned),
         }
     }
 
@@ -501,7 +501,7 @@ impl Checker<'_> {
         let Some(e) = &m.effect else {
             return Effect::Io;
         };
-        match e.value.as_str() {
+        match e.value {
             "pure" => Effect::Pure,
             "mut" => Effect::Mut,
             "io" => Effect::Io,

@@ -10,7 +10,7 @@ impl Checker<'_> {
     /// Applies the defaults of SPEC §6 and rejects what is not allowed at this position.
     pub(super) fn ownership(
         &mut self,
-        given: Option<&Sp<String>>,
+        given: Option<&Sp<&str>>,
         ty: &Type,
         pos: Pos,
         iface: &Interface,
@@ -24,7 +24,7 @@ impl Checker<'_> {
             _ => (None, &[]),
         };
         let Some(g) = given else { return default };
-        let value = match g.value.as_str() {
+        let value = match g.value {
             "borrowed" => Borrowed,
             "transferred" => Transferred,
             "reference" => Reference,
@@ -54,7 +54,7 @@ impl Checker<'_> {
 
     pub(super) fn ownership_error(
         &mut self,
-        g: &Sp<String>,
+        g: &Sp<&str>,
         what: &str,
         allowed: &[Ownership],
         none: &str,

@@ -60,11 +60,11 @@ impl TypeText<'_> {
 }
 
 impl Checker<'_> {
-    fn type_text<'a>(&self, ty: &'a Sp<String>) -> TypeText<'a> {
+    fn type_text<'a>(&self, ty: &'a Sp<&str>) -> TypeText<'a> {
         let src = crate::parse::src(self.text, ty.span);
         let base = if src == ty.value {
             Some(ty.span.start)
-        } else if src.len() == ty.value.len() + 2 && src[1..src.len() - 1] == ty.value {
+        } else if src.len() == ty.value.len() + 2 && src[1..src.len() - 1] == *ty.value {
             Some(ty.span.start + 1)
         } else {
             None
@@ -86,12 +86,7 @@ impl Checker<'_> {
     }
 
     /// Resolves a type string; `Ok(None)` is `void`; `Err` means already reported.
-    fn resolve(
-        &mut self,
-        iface: &Interface,
-        ty: &Sp<String>,
-        pos: Pos,
-    ) -> Result<Option<Type>, ()> {
+    fn resolve(&mut self, iface: &Interface, ty: &Sp<&str>, pos: Pos) -> Result<Option<Type>, ()> {
         let tt = self.type_text(ty);
         let s = tt.text;
         let trimmed_start = s.len() - s.trim_start().len();
@@ -254,7 +249,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn type_kind(&mut self, iface: &Interface, t: &TypeAst) -> TypeDefKind {
-        let kind = t.kind.as_ref().map(|k| k.value.as_str());
+        let kind = t.kind.as_ref().map(|k| k.value);
         if kind != Some("record")
             && let Some(f) = t.fields.first()
         {
@@ -266,7 +261,7 @@ impl Checker<'_> {
         }
         match kind {
             Some("handle") => {
-                let repr = match t.repr.as_ref().map(|r| (r.value.as_str(), r.span)) {
+                let repr = match t.repr.as_ref().map(|r| (r.value, r.span)) {
                     None | Some(("i32", _)) => HandleRepr::I32,
                     Some(("i64", _)) => HandleRepr::I64,
                     Some(("pointer", _)) => HandleRepr::Pointer,
@@ -346,11 +341,11 @@ impl Checker<'_> {
                 && self.unique(&mut rust, &r, name.span, what, "has the Rust name")
                 && self.unique(&mut c, &cn, name.span, what, "has the C name");
             out.push(Field {
-                name: name.value.clone(),
+                name: name.value.to_owned(),
                 rust: r,
                 c: cn,
                 ty,
-                doc: f.doc.clone(),
+                doc: f.doc.map(str::to_owned),
             });
         }
         out
@@ -424,7 +419,7 @@ impl Checker<'_> {
             }
             let ownership = self.ownership(p.ownership.as_ref(), &ty, Pos::Param, iface);
             out.push(Param {
-                name: name.value.clone(),
+                name: name.value.to_owned(),
                 rust: r,
                 c: cn,
                 ty,

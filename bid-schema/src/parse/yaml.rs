@@ -8,6 +8,7 @@
 use crate::ast::{Node, Value};
 use crate::diag::{Diagnostic, Span};
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
+use std::borrow::Cow;
 
 /// Files above this size are refused before the YAML parser sees them.
 pub(crate) const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
@@ -21,17 +22,18 @@ const MAX_ALIAS_NODES: usize = 10_000;
 const MAX_NODES: usize = 2_000_000;
 
 /// A collection being built.
-struct Frame {
+struct Frame<'s> {
     span: Span,
     anchor: usize,
-    items: Vec<Node>,
-    entries: Vec<(Node, Node)>,
-    key: Option<Node>,
+    items: Vec<Node<'s>>,
+    entries: Vec<(Node<'s>, Node<'s>)>,
+    key: Option<Node<'s>>,
     map: bool,
 }
 
 /// Loads YAML into a [`Node`] tree, refusing oversized, too deep and alias-amplified input.
-pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
+/// Scalars the parser could take as written stay borrowed from `text`.
+pub(crate) fn load(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
     if text.len() > MAX_FILE_BYTES {
         return Err(Box::new(Diagnostic::error(
             "bid.yaml.limit",
@@ -45,7 +47,7 @@ pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
     let mut stack: Vec<Frame> = Vec::new();
     // Anchored nodes by id, with their size in nodes.
     let mut anchors: Vec<Option<(Node, usize)>> = Vec::new();
-    let mut root: Option<Node> = None;
+    let mut root = None;
     let (mut nodes, mut aliases, mut alias_nodes) = (0usize, 0usize, 0usize);
     let mut documents = 0;
     while let Some(ev) = parser.next_event() {
@@ -67,9 +69,9 @@ pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
                     .as_deref()
                     .is_some_and(|t| t.to_string().ends_with("str"));
                 let value = if style == ScalarStyle::Plain && !is_str {
-                    plain(&value)
+                    plain(value)
                 } else {
-                    Value::Str(value.into_owned())
+                    Value::Str(value)
                 };
                 (Node { value, span }, anchor, 1)
             }
@@ -191,7 +193,8 @@ fn count(n: &Node) -> usize {
 }
 
 /// YAML 1.2 core schema for plain scalars: null, booleans, integers, floats, else a string.
-fn plain(s: &str) -> Value {
+fn plain(value: Cow<'_, str>) -> Value<'_> {
+    let s = &*value;
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
@@ -205,9 +208,10 @@ fn plain(s: &str) -> Value {
     }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return s
-            .parse::<i64>()
-            .map_or(Value::Str(s.to_owned()), Value::Int);
+        return match s.parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Str(value),
+        };
     }
     if let Some(hex) = s.strip_prefix("0x")
         && let Ok(i) = i64::from_str_radix(hex, 16)
@@ -228,7 +232,7 @@ fn plain(s: &str) -> Value {
     {
         return Value::Float(f);
     }
-    Value::Str(s.to_owned())
+    Value::Str(value)
 }
 
 fn convert(text: &str, s: &YSpan) -> Span {
@@ -342,17 +346,17 @@ mod tests {
 
     #[test]
     fn plain_scalars_follow_the_core_schema() {
-        assert_eq!(plain("0"), Value::Int(0));
-        assert_eq!(plain("-12"), Value::Int(-12));
-        assert_eq!(plain("0x1f"), Value::Int(31));
-        assert_eq!(plain("1.5"), Value::Float(1.5));
-        assert_eq!(plain("1.0.0"), Value::Str("1.0.0".into()));
-        assert_eq!(plain("yes"), Value::Str("yes".into()));
-        assert_eq!(plain("true"), Value::Bool(true));
-        assert_eq!(plain("~"), Value::Null);
-        assert_eq!(plain("e"), Value::Str("e".into()));
+        assert_eq!(plain("0".into()), Value::Int(0));
+        assert_eq!(plain("-12".into()), Value::Int(-12));
+        assert_eq!(plain("0x1f".into()), Value::Int(31));
+        assert_eq!(plain("1.5".into()), Value::Float(1.5));
+        assert_eq!(plain("1.0.0".into()), Value::Str("1.0.0".into()));
+        assert_eq!(plain("yes".into()), Value::Str("yes".into()));
+        assert_eq!(plain("true".into()), Value::Bool(true));
+        assert_eq!(plain("~".into()), Value::Null);
+        assert_eq!(plain("e".into()), Value::Str("e".into()));
         assert_eq!(
-            plain("99999999999999999999"),
+            plain("99999999999999999999".into()),
             Value::Str("99999999999999999999".into())
         );
     }
