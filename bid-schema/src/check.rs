@@ -35,6 +35,7 @@ pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
         symbols: Names::default(),
         interfaces: Names::default(),
         rust_types: Names::default(),
+        scratch: Vec::new(),
     };
     let model = cx.file(&file, name, text);
     if cx.diags.is_empty() {
@@ -94,11 +95,28 @@ pub(crate) struct Checker<'t> {
     interfaces: Names,
     /// Box and type names of the whole file: generated Rust puts them side by side.
     rust_types: Names,
+    /// Scopes kept for reuse, so the params of each method need no fresh allocations.
+    scratch: Vec<Names>,
 }
 
 impl Checker<'_> {
     pub(crate) fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    /// Three empty scopes (written names, Rust names, C names); give them back with
+    /// [`Self::put_scopes`].
+    pub(crate) fn take_scopes(&mut self) -> [Names; 3] {
+        let mut take = || {
+            let mut n = self.scratch.pop().unwrap_or_default();
+            n.clear();
+            n
+        };
+        [take(), take(), take()]
+    }
+
+    pub(crate) fn put_scopes(&mut self, scopes: [Names; 3]) {
+        self.scratch.extend(scopes);
     }
 
     pub(crate) fn span(&self, s: Span) -> Span {
@@ -439,8 +457,10 @@ impl Checker<'_> {
     }
 
     fn methods(&mut self, iface: &mut Interface, methods: &[MethodAst]) {
-        let mut written = Names::default();
-        let mut rust = Names::default();
+        let mut written = Names::with_capacity(methods.len(), methods.len() * 8);
+        let mut rust = Names::with_capacity(methods.len(), methods.len() * 8);
+        self.symbols.reserve(methods.len(), methods.len() * 16);
+        iface.methods.reserve_exact(methods.len());
         for m in methods {
             let name = m.name.clone().unwrap_or(Sp {
                 value: "",

@@ -389,8 +389,8 @@ impl Checker<'_> {
     }
 
     pub(super) fn params(&mut self, iface: &Interface, m: &MethodAst) -> Vec<Param> {
-        let mut out = Vec::new();
-        let (mut written, mut rust, mut c) = (Names::default(), Names::default(), Names::default());
+        let mut out = Vec::with_capacity(m.params.len());
+        let [mut written, mut rust, mut c] = self.take_scopes();
         for p in &m.params {
             let (Some(name), Some(ty)) = (&p.name, &p.ty) else {
                 continue;
@@ -426,6 +426,7 @@ impl Checker<'_> {
                 ownership,
             });
         }
+        self.put_scopes([written, rust, c]);
         out
     }
 
