@@ -308,13 +308,17 @@ impl<'t> Parser<'t> {
             ..InterfaceAst::default()
         };
         self.require(&f, what, "name");
-        for n in self.seq(&f, "types", what) {
+        let types = self.seq(&f, "types", what);
+        i.types.reserve_exact(types.len());
+        for n in types {
             if let Some(t) = self.type_def(n) {
                 i.types.push(t);
             }
         }
         self.require(&f, what, "methods");
-        for n in self.seq(&f, "methods", what) {
+        let methods = self.seq(&f, "methods", what);
+        i.methods.reserve_exact(methods.len());
+        for n in methods {
             if let Some(m) = self.method(n) {
                 i.methods.push(m);
             }
@@ -368,7 +372,9 @@ impl<'t> Parser<'t> {
                     .help("add `effect: pure`, `mut`, `io` or `control`"),
             );
         }
-        for n in self.seq(&f, "params", what) {
+        let params = self.seq(&f, "params", what);
+        m.params.reserve_exact(params.len());
+        for n in params {
             if let Some(v) = self.value(n, "a parameter", PARAM_KEYS) {
                 m.params.push(v);
             }

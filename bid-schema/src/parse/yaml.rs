@@ -21,13 +21,12 @@ const MAX_ALIAS_NODES: usize = 10_000;
 /// Most nodes in one file, aliases included (an 8 MiB file of `[1,1,...]` has 4 million).
 const MAX_NODES: usize = 2_000_000;
 
-/// A collection being built.
-struct Frame<'s> {
+/// A collection being built; its children wait on the builder's one shared stack from `base`
+/// on, so each collection is allocated once, at its final size.
+struct Frame {
     span: Span,
     anchor: usize,
-    items: Vec<Node<'s>>,
-    entries: Vec<(Node<'s>, Node<'s>)>,
-    key: Option<Node<'s>>,
+    base: usize,
     map: bool,
 }
 
@@ -45,6 +44,8 @@ pub(crate) fn load(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
     }
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
+    // Children of the open collections, in order (keys and values alternate in a mapping).
+    let mut pending: Vec<Node> = Vec::new();
     // Anchored nodes by id, with their size in nodes.
     let mut anchors: Vec<Option<(Node, usize)>> = Vec::new();
     let mut root = None;
@@ -89,9 +90,7 @@ pub(crate) fn load(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
                         ..span
                     },
                     anchor,
-                    items: Vec::new(),
-                    entries: Vec::new(),
-                    key: None,
+                    base: pending.len(),
                     map: matches!(event, Event::MappingStart(..)),
                 });
                 continue;
@@ -100,10 +99,16 @@ pub(crate) fn load(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
                 let Some(f) = stack.pop() else { continue };
                 // The children were counted as they completed.
                 let size = 1;
+                let mut children = pending.drain(f.base..);
                 let value = if f.map {
-                    Value::Map(f.entries)
+                    let mut entries = Vec::with_capacity(children.len() / 2);
+                    // A key without a value cannot come from the parser; it would be dropped.
+                    while let (Some(k), Some(v)) = (children.next(), children.next()) {
+                        entries.push((k, v));
+                    }
+                    Value::Map(entries)
                 } else {
-                    Value::Seq(f.items)
+                    Value::Seq(children.collect())
                 };
                 (
                     Node {
@@ -152,13 +157,10 @@ pub(crate) fn load(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
             }
             anchors[anchor] = Some((node.clone(), count(&node)));
         }
-        match stack.last_mut() {
-            None => root = Some(node),
-            Some(f) if !f.map => f.items.push(node),
-            Some(f) => match f.key.take() {
-                None => f.key = Some(node),
-                Some(k) => f.entries.push((k, node)),
-            },
+        if stack.is_empty() {
+            root = Some(node);
+        } else {
+            pending.push(node);
         }
     }
     Ok(root.unwrap_or(Node {
