@@ -12,6 +12,7 @@ use crate::diag::{Diagnostic, Report, Span};
 use crate::model::{self, *};
 use crate::names;
 use crate::parse::{self, Parser};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Parse and check BID YAML text. `name` is shown in diagnostics.
@@ -36,6 +37,7 @@ pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
         interfaces: Names::default(),
         rust_types: Names::default(),
         scratch: Vec::new(),
+        type_ids: HashMap::new(),
     };
     let model = cx.file(&file, name, text);
     if cx.diags.is_empty() {
@@ -97,6 +99,9 @@ pub(crate) struct Checker<'t> {
     rust_types: Names,
     /// Scopes kept for reuse, so the params of each method need no fresh allocations.
     scratch: Vec<Names>,
+    /// Declared type name -> its first index in the current interface, once there are many:
+    /// every param looks its type up.
+    type_ids: HashMap<String, usize>,
 }
 
 impl Checker<'_> {
@@ -447,6 +452,14 @@ impl Checker<'_> {
             });
         }
         self.rust_types = rust;
+        self.type_ids.clear();
+        if iface.types.len() > 8 {
+            for (idx, t) in iface.types.iter().enumerate() {
+                if !t.name.is_empty() {
+                    self.type_ids.entry(t.name.clone()).or_insert(idx);
+                }
+            }
+        }
         for (idx, t) in types.iter().enumerate() {
             if t.name.is_some() {
                 let kind = self.type_kind(iface, t);

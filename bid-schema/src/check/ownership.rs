@@ -5,6 +5,7 @@ use super::types::Pos;
 use crate::ast::{MethodAst, Sp, TypeAst};
 use crate::diag::Diagnostic;
 use crate::model::*;
+use std::collections::HashMap;
 
 impl Checker<'_> {
     /// Applies the defaults of SPEC §6 and rejects what is not allowed at this position.
@@ -87,6 +88,8 @@ impl Checker<'_> {
         types: &[TypeAst],
         methods: &[MethodAst],
     ) {
+        // Method name -> first index, built at the first `release:` (one lookup per handle).
+        let mut by_name: Option<HashMap<&str, usize>> = None;
         for (idx, t) in types.iter().enumerate() {
             let Some(rel) = &t.release else { continue };
             if !matches!(iface.types[idx].kind, TypeDefKind::Handle(_)) {
@@ -94,7 +97,14 @@ impl Checker<'_> {
             }
             let tname = iface.types[idx].name.clone();
             let span = self.span(rel.span);
-            let Some(mi) = iface.methods.iter().position(|m| m.name == rel.value) else {
+            let by_name = by_name.get_or_insert_with(|| {
+                let mut map = HashMap::with_capacity(iface.methods.len());
+                for (i, m) in iface.methods.iter().enumerate() {
+                    map.entry(m.name.as_str()).or_insert(i);
+                }
+                map
+            });
+            let Some(&mi) = by_name.get(rel.value) else {
                 let d = Diagnostic::error(
                     "bid.field.invalid",
                     format!("release method `{}` of `{tname}` does not exist", rel.value),

@@ -188,11 +188,7 @@ impl Checker<'_> {
                 );
                 return Err(());
             }
-            _ => match iface
-                .types
-                .iter()
-                .position(|t| t.name == s && !s.is_empty())
-            {
+            _ => match self.type_id(iface, s) {
                 Some(i) => match iface.types[i].kind {
                     TypeDefKind::Handle(_) => Type::Handle(TypeId(i)),
                     TypeDefKind::Record(_) => Type::Record(TypeId(i)),
@@ -215,6 +211,17 @@ impl Checker<'_> {
             },
         };
         Ok(Some(t))
+    }
+
+    /// The index of the declared type `name`: a hash lookup once an interface declares many.
+    fn type_id(&self, iface: &Interface, name: &str) -> Option<usize> {
+        if name.is_empty() {
+            None
+        } else if self.type_ids.is_empty() {
+            iface.types.iter().position(|t| t.name == name)
+        } else {
+            self.type_ids.get(name).copied()
+        }
     }
 
     fn misplaced<T>(&mut self, span: Span, ty: &str, pos: Pos) -> Result<T, ()> {
@@ -506,6 +513,32 @@ mod tests {
         let s = d.span.unwrap();
         assert_eq!(&r.text[s.start..s.end], "strng");
         assert_eq!(d.help, ["did you mean `string`?"]);
+    }
+
+    #[test]
+    fn many_declared_types_are_found_by_name() {
+        let mut text = String::from("version: 0\ninterfaces:\n  - name: a.b\n    types:\n");
+        for i in 0..12 {
+            text.push_str(&format!(
+                "      - {{ name: H{i}, type: handle, release: close{i} }}\n"
+            ));
+        }
+        text.push_str("    methods:\n");
+        for i in 0..12 {
+            text.push_str(&format!(
+                "      - {{ name: close{i}, params: [ {{ H{i}: h, ownership: transferred }} ], effect: io }}\n"
+            ));
+        }
+        let m = crate::check_source("t.bid.yaml", &text).unwrap();
+        let iface = &m.interfaces[0];
+        assert_eq!(iface.methods[11].params[0].ty, Type::Handle(TypeId(11)));
+        let TypeDefKind::Handle(h) = &iface.types[7].kind else {
+            panic!("handle")
+        };
+        assert_eq!(h.release, Some(MethodId(7)));
+        text.push_str("      - { name: f, params: [ { H12: h } ], effect: io }\n");
+        let r = crate::check_source("t.bid.yaml", &text).unwrap_err();
+        assert_eq!(r.diagnostics()[0].code, "bid.type.unknown");
     }
 
     #[test]
