@@ -161,7 +161,7 @@ impl Checker<'_> {
 
     /// Reports `bid.name.invalid` unless `name` is an identifier.
     pub(crate) fn ident(&mut self, name: &Sp<&str>, what: &str) -> bool {
-        if names::is_identifier(&name.value) {
+        if names::is_identifier(name.value) {
             return true;
         }
         let span = self.span(name.span);
@@ -275,7 +275,7 @@ impl Checker<'_> {
                     ty.value
                 ));
             } else {
-                d = d.did_you_mean(&ty.value, ["dynamic_library"]);
+                d = d.did_you_mean(ty.value, ["dynamic_library"]);
             }
             self.push(d);
         }
@@ -294,7 +294,7 @@ impl Checker<'_> {
         let box_name = match &i.box_name {
             Some(b) => {
                 self.ident(b, "box name");
-                names::rust_escape(&b.value)
+                names::rust_escape(b.value)
             }
             None => names::rust_type_ident(&name),
         };
@@ -306,7 +306,7 @@ impl Checker<'_> {
             None => names::default_symbol_prefix(&namespace, &name),
         };
         if let Some(v) = &i.version
-            && !is_semver(&v.value)
+            && !is_semver(v.value)
         {
             let span = self.span(v.span);
             self.push(
@@ -418,7 +418,7 @@ impl Checker<'_> {
             };
             self.ident(name, "type name");
             let what = "type";
-            if types::is_builtin(&name.value) {
+            if types::is_builtin(name.value) {
                 let span = self.span(name.span);
                 self.push(
                     Diagnostic::error(
@@ -429,10 +429,10 @@ impl Checker<'_> {
                     .help("choose another name, e.g. in UpperCamelCase"),
                 );
             }
-            let rust_name = names::rust_type_ident(&name.value);
-            let c = names::c_type(&iface.symbol_prefix, &name.value);
+            let rust_name = names::rust_type_ident(name.value);
+            let c = names::c_type(&iface.symbol_prefix, name.value);
             let mut symbols = std::mem::take(&mut self.symbols);
-            let _ = self.unique(&mut written, &name.value, name.span, what, "is named")
+            let _ = self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &rust_name, name.span, what, "has the Rust name")
                 && self.unique(&mut symbols, &c, name.span, what, "has the C name");
             self.symbols = symbols;
@@ -481,9 +481,9 @@ impl Checker<'_> {
             });
             let named = m.name.is_some() && self.ident(&name, "method name");
             let what = "method";
-            let rust_name = names::rust_method_ident(&name.value);
+            let rust_name = names::rust_method_ident(name.value);
             let fresh = named
-                && self.unique(&mut written, &name.value, name.span, what, "is named")
+                && self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &rust_name, name.span, what, "has the Rust name");
             let symbol = match &m.symbol {
                 Some(s) => {
@@ -492,7 +492,7 @@ impl Checker<'_> {
                 }
                 None => None,
             };
-            let c = names::c_symbol(&iface.symbol_prefix, &name.value, symbol);
+            let c = names::c_symbol(&iface.symbol_prefix, name.value, symbol);
             if fresh {
                 let (span, kind) = match &m.symbol {
                     Some(s) => (s.span, "the symbol override"),

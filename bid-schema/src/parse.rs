@@ -119,7 +119,7 @@ impl<'t> Parser<'t> {
                 Value::Str(s) => s,
                 Value::Bool(_) | Value::Int(_) | Value::Float(_) => src(self.text, k.span),
                 _ => {
-                    self.shape(k, &format!("a key in {what}"), "a string");
+                    self.shape(k, format!("a key in {what}"), "a string");
                     continue;
                 }
             };

@@ -110,7 +110,7 @@ impl Checker<'_> {
                     format!("release method `{}` of `{tname}` does not exist", rel.value),
                 )
                 .primary(span, "no such method")
-                .did_you_mean(&rel.value, iface.methods.iter().map(|m| m.name.as_str()));
+                .did_you_mean(rel.value, iface.methods.iter().map(|m| m.name.as_str()));
                 self.push(d);
                 continue;
             };

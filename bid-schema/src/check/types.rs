@@ -79,7 +79,7 @@ impl Checker<'_> {
             _ => ty.span,
         };
         TypeText {
-            text: &ty.value,
+            text: ty.value,
             span,
             base,
         }
@@ -341,10 +341,10 @@ impl Checker<'_> {
             }
             let what = "field";
             let (r, cn) = (
-                names::rust_value_ident(&name.value),
-                names::c_escape(&name.value),
+                names::rust_value_ident(name.value),
+                names::c_escape(name.value),
             );
-            let _ = self.unique(&mut written, &name.value, name.span, what, "is named")
+            let _ = self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &r, name.span, what, "has the Rust name")
                 && self.unique(&mut c, &cn, name.span, what, "has the C name");
             out.push(Field {
@@ -408,10 +408,10 @@ impl Checker<'_> {
             }
             let what = "parameter";
             let (r, cn) = (
-                names::rust_value_ident(&name.value),
-                names::c_param(&name.value),
+                names::rust_value_ident(name.value),
+                names::c_param(name.value),
             );
-            let fresh = self.unique(&mut written, &name.value, name.span, what, "is named")
+            let fresh = self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &r, name.span, what, "has the Rust name");
             let Ok(Some(ty)) = resolved else { continue };
             if fresh && ty.is_buffer() {
