@@ -1,6 +1,7 @@
 //! YAML text -> spanned AST: loads the YAML under resource limits, then reads BID's shape
 //! (both the long and the short form), reporting unknown keys, missing keys and wrong shapes.
 
+mod fast;
 mod yaml;
 
 use crate::ast::*;

@@ -13,13 +13,13 @@ use std::borrow::Cow;
 /// Files above this size are refused before the YAML parser sees them.
 pub(crate) const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Deepest nesting accepted; a BID file needs about 7.
-const MAX_DEPTH: usize = 24;
+pub(super) const MAX_DEPTH: usize = 24;
 /// Most alias uses (`*name`) in one file.
 const MAX_ALIASES: usize = 1_000;
 /// Most nodes that aliases may copy in, in total (billion laughs stops here).
 const MAX_ALIAS_NODES: usize = 10_000;
 /// Most nodes in one file, aliases included (an 8 MiB file of `[1,1,...]` has 4 million).
-const MAX_NODES: usize = 2_000_000;
+pub(super) const MAX_NODES: usize = 2_000_000;
 
 /// A collection being built; its children wait on the builder's one shared stack from `base`
 /// on, so each collection is allocated once, at its final size.
@@ -31,7 +31,8 @@ struct Frame {
 }
 
 /// Loads YAML into a [`Node`] tree, refusing oversized, too deep and alias-amplified input.
-/// Scalars the parser could take as written stay borrowed from `text`.
+/// Scalars the parser could take as written stay borrowed from `text`. Plain YAML takes the
+/// fast path of `fast.rs`, which builds the same tree or declines.
 pub(crate) fn load(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
     if text.len() > MAX_FILE_BYTES {
         return Err(Box::new(Diagnostic::error(
@@ -42,6 +43,14 @@ pub(crate) fn load(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
             ),
         )));
     }
+    if let Some(root) = super::fast::load(text) {
+        return Ok(root);
+    }
+    load_events(text)
+}
+
+/// [`load`] through the event parser, for any YAML.
+pub(super) fn load_events(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     // Children of the open collections, in order (keys and values alternate in a mapping).
@@ -195,7 +204,7 @@ fn count(n: &Node) -> usize {
 }
 
 /// YAML 1.2 core schema for plain scalars: null, booleans, integers, floats, else a string.
-fn plain(value: Cow<'_, str>) -> Value<'_> {
+pub(super) fn plain(value: Cow<'_, str>) -> Value<'_> {
     let s = &*value;
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
