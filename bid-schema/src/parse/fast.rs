@@ -435,6 +435,68 @@ mod tests {
         assert!(taken > 5, "only {taken} fixtures took the fast path");
     }
 
+    /// Random YAML-like text from BID-shaped pieces: whatever the fast path accepts, the event
+    /// parser must read to the same tree.
+    #[test]
+    fn random_documents_match_the_event_parser() {
+        const INDENTS: &[&str] = &["", "", "  ", "  ", "    ", " ", "      "];
+        const HEADS: &[&str] = &[
+            "- ", "k: ", "name: ", "- a: ", "-   b: ", "k:", "- ", "x y: ",
+        ];
+        const VALUES: &[&str] = &[
+            "1",
+            "x y",
+            "[a, b]",
+            "{ k: v }",
+            "",
+            "-1",
+            "a:b",
+            "[ ]",
+            "{}",
+            "x  ",
+            "true",
+            "[ { i32: p }, { name: n, type: f64 } ]",
+            "{ a: [1, { b: c }] }",
+            "0x1f",
+            "1.5",
+            "array(i32)",
+            "[a: b]",
+            "{a:b}",
+            "- x",
+            "[1, ]",
+            "~",
+            "k: v",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut taken, total) = (0, 20_000);
+        for _ in 0..total {
+            let mut text = String::new();
+            for _ in 0..1 + next(6) {
+                if next(10) == 0 {
+                    text.push_str("# note\n");
+                }
+                text.push_str(INDENTS[next(INDENTS.len())]);
+                text.push_str(HEADS[next(HEADS.len())]);
+                text.push_str(VALUES[next(VALUES.len())]);
+                text.push('\n');
+            }
+            if load(&text).is_some() && super::super::yaml::load_events(&text).is_err() {
+                panic!("the fast path took invalid YAML:\n{text}");
+            }
+            taken += usize::from(load(&text).is_some() && same(&text));
+        }
+        assert!(
+            taken > total / 50,
+            "only {taken} documents took the fast path"
+        );
+    }
+
     #[test]
     fn the_fast_path_reads_the_bench_interface() {
         assert!(same(&bid_bench_gen::bid_yaml(300)));
