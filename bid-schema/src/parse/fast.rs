@@ -30,8 +30,10 @@ pub(super) fn load(text: &str) -> Option<Node<'_>> {
     (p.pos >= p.b.len()).then_some(root)
 }
 
-/// ASCII without tabs, carriage returns, quotes or the indicators of anchors, tags, block
-/// scalars and directives; `#` only where a line starts a comment; no document markers.
+/// Outside full-line comments: ASCII without tabs, carriage returns, quotes, escapes or the
+/// indicators of anchors, aliases, tags, block scalars, complex keys and directives; `#` only
+/// where a line starts a comment; no document markers. (`@` and `` ` `` are refused only where
+/// a scalar starts, by [`Fast::plain_start`].)
 fn plain_enough(text: &str) -> bool {
     let bad = |b: u8| {
         !b.is_ascii()
@@ -47,19 +49,18 @@ fn plain_enough(text: &str) -> bool {
                     | b'|'
                     | b'>'
                     | b'%'
-                    | b'@'
-                    | b'`'
                     | b'?'
                     | b'\\'
+                    | b'#'
             )
     };
-    if text.bytes().any(bad) {
-        return false;
-    }
     text.split('\n').all(|line| {
         let content = line.trim_start_matches(' ');
-        content.starts_with('#')
-            || !(content.contains('#') || line.starts_with("---") || line.starts_with("..."))
+        if content.starts_with('#') {
+            // Skipped whole by the fast path; ASCII keeps line breaks and offsets plain.
+            return content.is_ascii() && !content.contains('\r');
+        }
+        !(content.bytes().any(bad) || line.starts_with("---") || line.starts_with("..."))
     })
 }
 
@@ -298,7 +299,7 @@ impl<'s> Fast<'s> {
     fn plain_start(&self, at: usize) -> bool {
         match self.peek(at) {
             b'-' | b':' => !matches!(self.peek(at + 1), b' ' | b'\n' | b',' | b']' | b'}'),
-            b',' | b'[' | b']' | b'{' | b'}' | b'#' | b' ' | b'\n' => false,
+            b',' | b'[' | b']' | b'{' | b'}' | b'#' | b' ' | b'\n' | b'@' | b'`' => false,
             _ => true,
         }
     }
@@ -466,6 +467,8 @@ mod tests {
             "[1, ]",
             "~",
             "k: v",
+            "a `b` @c",
+            "`b`",
         ];
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = |n: usize| {
@@ -561,6 +564,12 @@ mod tests {
             "a: http://x\n",
             "a[0]: doc with [brackets], {braces}\n",
             "- a\n  b\n",
+            "# a `c` & *d* | e > f ? 'g' \"h\" % ! #\nk: v\n",
+            "doc: Padding after `flag` and @x, 50% (about) | or > *",
+            "a: `x`\n",
+            "a: @x\n",
+            "# \u{e9}\na: 1\n",
+            "a: \u{e9}\n",
         ];
         let deep = format!("a: {}x{}\n", "[".repeat(30), "]".repeat(30));
         assert!(load(&deep).is_none(), "too deep for the fast path");
