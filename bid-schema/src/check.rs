@@ -12,6 +12,7 @@ use crate::diag::{Diagnostic, Report, Span};
 use crate::model::{self, *};
 use crate::names;
 use crate::parse::{self, Parser};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Parse and check BID YAML text. `name` is shown in diagnostics.
@@ -35,6 +36,8 @@ pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
         symbols: Names::default(),
         interfaces: Names::default(),
         rust_types: Names::default(),
+        scratch: Vec::new(),
+        type_ids: HashMap::new(),
     };
     let model = cx.file(&file, name, text);
     if cx.diags.is_empty() {
@@ -94,11 +97,31 @@ pub(crate) struct Checker<'t> {
     interfaces: Names,
     /// Box and type names of the whole file: generated Rust puts them side by side.
     rust_types: Names,
+    /// Scopes kept for reuse, so the params of each method need no fresh allocations.
+    scratch: Vec<Names>,
+    /// Declared type name -> its first index in the current interface, once there are many:
+    /// every param looks its type up.
+    type_ids: HashMap<String, usize>,
 }
 
 impl Checker<'_> {
     pub(crate) fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    /// Three empty scopes (written names, Rust names, C names); give them back with
+    /// [`Self::put_scopes`].
+    pub(crate) fn take_scopes(&mut self) -> [Names; 3] {
+        let mut take = || {
+            let mut n = self.scratch.pop().unwrap_or_default();
+            n.clear();
+            n
+        };
+        [take(), take(), take()]
+    }
+
+    pub(crate) fn put_scopes(&mut self, scopes: [Names; 3]) {
+        self.scratch.extend(scopes);
     }
 
     pub(crate) fn span(&self, s: Span) -> Span {
@@ -137,8 +160,8 @@ impl Checker<'_> {
     }
 
     /// Reports `bid.name.invalid` unless `name` is an identifier.
-    pub(crate) fn ident(&mut self, name: &Sp<String>, what: &str) -> bool {
-        if names::is_identifier(&name.value) {
+    pub(crate) fn ident(&mut self, name: &Sp<&str>, what: &str) -> bool {
+        if names::is_identifier(name.value) {
             return true;
         }
         let span = self.span(name.span);
@@ -246,21 +269,21 @@ impl Checker<'_> {
                 format!("transport `{}` is not supported", ty.value),
             )
             .primary(span, "only `dynamic_library` is supported");
-            if future.contains(&ty.value.as_str()) {
+            if future.contains(&ty.value) {
                 d = d.note(format!(
                     "`{}` is reserved for a later phase; list it under `future_transports`",
                     ty.value
                 ));
             } else {
-                d = d.did_you_mean(&ty.value, ["dynamic_library"]);
+                d = d.did_you_mean(ty.value, ["dynamic_library"]);
             }
             self.push(d);
         }
-        t.location = tr.location.as_ref().map(|l| l.value.clone());
+        t.location = tr.location.as_ref().map(|l| l.value.to_owned());
         t.future_transports = tr
             .future_transports
             .iter()
-            .map(|s| s.value.clone())
+            .map(|s| s.value.to_owned())
             .collect();
         t
     }
@@ -271,19 +294,19 @@ impl Checker<'_> {
         let box_name = match &i.box_name {
             Some(b) => {
                 self.ident(b, "box name");
-                names::rust_escape(&b.value)
+                names::rust_escape(b.value)
             }
             None => names::rust_type_ident(&name),
         };
         let symbol_prefix = match &i.symbol_prefix {
             Some(p) => {
                 self.ident(p, "symbol prefix");
-                p.value.clone()
+                p.value.to_owned()
             }
             None => names::default_symbol_prefix(&namespace, &name),
         };
         if let Some(v) = &i.version
-            && !is_semver(&v.value)
+            && !is_semver(v.value)
         {
             let span = self.span(v.span);
             self.push(
@@ -328,9 +351,9 @@ impl Checker<'_> {
             name,
             qualified,
             box_name,
-            version: i.version.as_ref().map(|v| v.value.clone()),
+            version: i.version.as_ref().map(|v| v.value.to_owned()),
             symbol_prefix,
-            doc: i.doc.clone(),
+            doc: i.doc.map(str::to_owned),
             thread_safe: i.thread_safe.as_ref().is_none_or(|t| t.value),
             types: Vec::new(),
             methods: Vec::new(),
@@ -355,7 +378,7 @@ impl Checker<'_> {
                     }
                 }
                 self.ident(name, "interface name");
-                (ns.value.clone(), name.value.clone())
+                (ns.value.to_owned(), name.value.to_owned())
             }
             None => match name.value.rsplit_once('.') {
                 Some((ns, n)) => {
@@ -378,7 +401,7 @@ impl Checker<'_> {
                             name.value
                         )),
                     );
-                    (String::new(), name.value.clone())
+                    (String::new(), name.value.to_owned())
                 }
             },
         }
@@ -395,7 +418,7 @@ impl Checker<'_> {
             };
             self.ident(name, "type name");
             let what = "type";
-            if types::is_builtin(&name.value) {
+            if types::is_builtin(name.value) {
                 let span = self.span(name.span);
                 self.push(
                     Diagnostic::error(
@@ -406,18 +429,18 @@ impl Checker<'_> {
                     .help("choose another name, e.g. in UpperCamelCase"),
                 );
             }
-            let rust_name = names::rust_type_ident(&name.value);
-            let c = names::c_type(&iface.symbol_prefix, &name.value);
+            let rust_name = names::rust_type_ident(name.value);
+            let c = names::c_type(&iface.symbol_prefix, name.value);
             let mut symbols = std::mem::take(&mut self.symbols);
-            let _ = self.unique(&mut written, &name.value, name.span, what, "is named")
+            let _ = self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &rust_name, name.span, what, "has the Rust name")
                 && self.unique(&mut symbols, &c, name.span, what, "has the C name");
             self.symbols = symbols;
             iface.types.push(TypeDef {
-                name: name.value.clone(),
+                name: name.value.to_owned(),
                 rust: rust_name,
                 c,
-                doc: t.doc.clone(),
+                doc: t.doc.map(str::to_owned),
                 kind: if t.kind.as_ref().is_some_and(|k| k.value == "handle") {
                     TypeDefKind::Handle(HandleDef {
                         repr: HandleRepr::I32,
@@ -429,6 +452,14 @@ impl Checker<'_> {
             });
         }
         self.rust_types = rust;
+        self.type_ids.clear();
+        if iface.types.len() > 8 {
+            for (idx, t) in iface.types.iter().enumerate() {
+                if !t.name.is_empty() {
+                    self.type_ids.entry(t.name.clone()).or_insert(idx);
+                }
+            }
+        }
         for (idx, t) in types.iter().enumerate() {
             if t.name.is_some() {
                 let kind = self.type_kind(iface, t);
@@ -439,27 +470,29 @@ impl Checker<'_> {
     }
 
     fn methods(&mut self, iface: &mut Interface, methods: &[MethodAst]) {
-        let mut written = Names::default();
-        let mut rust = Names::default();
+        let mut written = Names::with_capacity(methods.len(), methods.len() * 8);
+        let mut rust = Names::with_capacity(methods.len(), methods.len() * 8);
+        self.symbols.reserve(methods.len(), methods.len() * 16);
+        iface.methods.reserve_exact(methods.len());
         for m in methods {
             let name = m.name.clone().unwrap_or(Sp {
-                value: String::new(),
+                value: "",
                 span: m.span,
             });
             let named = m.name.is_some() && self.ident(&name, "method name");
             let what = "method";
-            let rust_name = names::rust_method_ident(&name.value);
+            let rust_name = names::rust_method_ident(name.value);
             let fresh = named
-                && self.unique(&mut written, &name.value, name.span, what, "is named")
+                && self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &rust_name, name.span, what, "has the Rust name");
             let symbol = match &m.symbol {
                 Some(s) => {
                     self.ident(s, "symbol");
-                    Some(s.value.as_str())
+                    Some(s.value)
                 }
                 None => None,
             };
-            let c = names::c_symbol(&iface.symbol_prefix, &name.value, symbol);
+            let c = names::c_symbol(&iface.symbol_prefix, name.value, symbol);
             if fresh {
                 let (span, kind) = match &m.symbol {
                     Some(s) => (s.span, "the symbol override"),
@@ -469,7 +502,7 @@ impl Checker<'_> {
                 self.unique(&mut symbols, &c, span, kind, "has the C symbol");
                 self.symbols = symbols;
             }
-            let method = self.method(iface, m, name.value, rust_name, c);
+            let method = self.method(iface, m, name.value.to_owned(), rust_name, c);
             iface.methods.push(method);
         }
     }
@@ -493,7 +526,7 @@ impl Checker<'_> {
             returns,
             effect,
             fallible: m.fallible.as_ref().is_some_and(|f| f.value),
-            doc: m.doc.clone(),
+            doc: m.doc.map(str::to_owned),
         }
     }
 
@@ -501,7 +534,7 @@ impl Checker<'_> {
         let Some(e) = &m.effect else {
             return Effect::Io;
         };
-        match e.value.as_str() {
+        match e.value {
             "pure" => Effect::Pure,
             "mut" => Effect::Mut,
             "io" => Effect::Io,

@@ -48,13 +48,7 @@ fn leading_underscores(s: &str) -> usize {
 
 /// `fillRect` -> `fill_rect`, `HTTPServer` -> `http_server`; leading underscores are kept.
 pub fn snake_case(s: &str) -> String {
-    // Most names are already snake_case: skip the word split.
-    if s.bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        && !s.is_empty()
-        && !s.contains("__")
-        && !s.ends_with('_')
-    {
+    if is_snake_case(s) {
         return s.to_owned();
     }
     let words = words(s);
@@ -65,6 +59,15 @@ pub fn snake_case(s: &str) -> String {
         out.push('_');
     }
     out
+}
+
+/// Most names are already snake_case: they skip the word split.
+fn is_snake_case(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !s.is_empty()
+        && !s.contains("__")
+        && !s.ends_with('_')
 }
 
 /// `file` -> `File`, `file_handle` -> `FileHandle`, `HTTPServer` -> `HttpServer`.
@@ -103,18 +106,33 @@ pub fn is_rust_keyword(s: &str) -> bool {
 
 /// Makes `s` usable as a Rust identifier: `type` -> `r#type`, `self` -> `self_`, `_` -> `__`.
 pub fn rust_escape(s: &str) -> String {
-    if RUST_NOT_RAW.contains(&s) {
-        format!("{s}_")
-    } else if is_rust_keyword(s) {
-        format!("r#{s}")
+    rust_escape_owned(s.to_owned())
+}
+
+/// [`rust_escape`] reusing `s`'s allocation: `check` spells tens of thousands of names.
+fn rust_escape_owned(mut s: String) -> String {
+    if RUST_NOT_RAW.contains(&s.as_str()) {
+        s.push('_');
+        s
+    } else if is_rust_keyword(&s) {
+        s.insert_str(0, "r#");
+        s
     } else {
-        s.to_owned()
+        s
     }
 }
 
 /// Rust ident of a method, parameter or field: snake_case, then keyword-escaped.
 pub fn rust_value_ident(name: &str) -> String {
-    rust_escape(&snake_case(name))
+    // The common case (already snake_case) copies `name` once.
+    let snake = if is_snake_case(name) {
+        let mut s = String::with_capacity(name.len() + 2);
+        s.push_str(name);
+        s
+    } else {
+        snake_case(name)
+    };
+    rust_escape_owned(snake)
 }
 
 /// Methods every generated box has (SPEC §7); a BID method of that name gets a trailing `_`.
@@ -123,12 +141,11 @@ pub const BOX_METHODS: &[&str] = &["load", "load_default", "audit"];
 /// Rust ident of a method: like [`rust_value_ident`], and clear of the box's own methods
 /// (`load` -> `load_`).
 pub fn rust_method_ident(name: &str) -> String {
-    let ident = rust_value_ident(name);
+    let mut ident = rust_value_ident(name);
     if BOX_METHODS.contains(&ident.as_str()) {
-        format!("{ident}_")
-    } else {
-        ident
+        ident.push('_');
     }
+    ident
 }
 
 /// Rust ident of a type: UpperCamelCase, then keyword-escaped (`self` -> `Self_`).
@@ -293,13 +310,22 @@ pub fn default_symbol_prefix(namespace: &str, name: &str) -> String {
 pub fn c_symbol(prefix: &str, method: &str, symbol: Option<&str>) -> String {
     match symbol {
         Some(s) => s.to_owned(),
-        None => format!("{prefix}_{method}"),
+        None => join(prefix, method),
     }
 }
 
 /// The C name of a declared type: `<prefix>_<TypeName>`.
 pub fn c_type(prefix: &str, name: &str) -> String {
-    format!("{prefix}_{name}")
+    join(prefix, name)
+}
+
+/// `<a>_<b>` in one allocation.
+fn join(a: &str, b: &str) -> String {
+    let mut s = String::with_capacity(a.len() + 1 + b.len());
+    s.push_str(a);
+    s.push('_');
+    s.push_str(b);
+    s
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! YAML text -> spanned AST: loads the YAML under resource limits, then reads BID's shape
 //! (both the long and the short form), reporting unknown keys, missing keys and wrong shapes.
 
+mod fast;
 mod yaml;
 
 use crate::ast::*;
 use crate::diag::{Diagnostic, Span};
+use std::fmt::{Arguments, Display};
 use yaml::next_char_end;
 pub(crate) use yaml::{MAX_FILE_BYTES, load};
 
@@ -14,18 +16,25 @@ pub(crate) struct Parser<'t> {
     pub diags: Vec<Diagnostic>,
 }
 
+/// Most keys one BID mapping allows (an interface's).
+const MAX_KEYS: usize = 9;
+
 /// The entries of one mapping, with the keys already checked against the allowed set.
-struct Fields<'a> {
-    entries: Vec<(&'a str, &'a Node, &'a Node)>,
+struct Fields<'a, 's> {
+    allowed: &'static [&'static str],
+    /// The key and value of each allowed key, at the key's index in `allowed`: a mapping is
+    /// read without allocating.
+    slots: [Option<(&'a Node<'s>, &'a Node<'s>)>; MAX_KEYS],
     /// Keys already suggested for a misspelt key: not reported missing a second time.
     typos: Vec<&'static str>,
     /// Where to point when a required key is absent.
     owner: Span,
 }
 
-impl<'a> Fields<'a> {
-    fn get(&self, key: &str) -> Option<&'a Node> {
-        self.entries.iter().find(|e| e.0 == key).map(|e| e.2)
+impl<'a, 's> Fields<'a, 's> {
+    fn get(&self, key: &str) -> Option<&'a Node<'s>> {
+        let i = self.allowed.iter().position(|k| *k == key)?;
+        self.slots[i].map(|e| e.1)
     }
 }
 
@@ -59,7 +68,7 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn shape(&mut self, node: &Node, what: &str, expected: &str) {
+    fn shape(&mut self, node: &Node, what: impl Display, expected: &str) {
         self.diags.push(
             Diagnostic::error(
                 "bid.field.invalid",
@@ -83,47 +92,51 @@ impl<'t> Parser<'t> {
 
     /// Checks `node` is a mapping and its keys are among `allowed` (`extra` keys pass through
     /// unreported, for the short form).
+    #[allow(
+        clippy::type_complexity,
+        reason = "the pairs left over are plain key-value pairs"
+    )]
     fn fields<'a>(
         &mut self,
-        node: &'a Node,
+        node: &'a Node<'t>,
         what: &str,
-        allowed: &[&'static str],
+        allowed: &'static [&'static str],
         short_form: bool,
-    ) -> Option<(Fields<'a>, Vec<(&'a Node, &'a Node)>)>
-    where
-        't: 'a,
-    {
+    ) -> Option<(Fields<'a, 't>, Vec<(&'a Node<'t>, &'a Node<'t>)>)> {
+        debug_assert!(allowed.len() <= MAX_KEYS);
         let Value::Map(entries) = &node.value else {
             self.shape(node, what, "a mapping");
             return None;
         };
         let mut f = Fields {
-            entries: Vec::new(),
+            allowed,
+            slots: [None; MAX_KEYS],
             typos: Vec::new(),
             owner: node.span,
         };
         let mut rest = Vec::new();
         for (k, v) in entries {
-            let key = match &k.value {
-                Value::Str(s) => s.as_str(),
+            let key: &str = match &k.value {
+                Value::Str(s) => s,
                 Value::Bool(_) | Value::Int(_) | Value::Float(_) => src(self.text, k.span),
                 _ => {
-                    self.shape(k, &format!("a key in {what}"), "a string");
+                    self.shape(k, format!("a key in {what}"), "a string");
                     continue;
                 }
             };
-            if let Some(first) = f.entries.iter().find(|e| e.0 == key) {
+            let slot = allowed.iter().position(|a| *a == key);
+            if let Some(first) = slot.and_then(|i| f.slots[i]) {
                 let (second, first) = (
                     non_empty(self.text, k.span),
-                    non_empty(self.text, first.1.span),
+                    non_empty(self.text, first.0.span),
                 );
                 self.diags.push(
                     Diagnostic::error("bid.yaml.syntax", format!("key `{key}` appears twice"))
                         .primary(second, "second time")
                         .secondary(first, "first time"),
                 );
-            } else if allowed.contains(&key) {
-                f.entries.push((key, k, v));
+            } else if let Some(i) = slot {
+                f.slots[i] = Some((k, v));
             } else if short_form {
                 rest.push((k, v));
             } else if let Some(typo) = self.unknown_key(k, key, what, allowed) {
@@ -166,20 +179,21 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn string(&mut self, f: &Fields, key: &str, what: &str) -> Option<Sp<String>> {
+    fn string<'a>(&mut self, f: &Fields<'a, 't>, key: &str, what: &str) -> Option<Sp<&'a str>> {
         let n = f.get(key)?;
-        self.string_node(n, &format!("`{key}` of {what}"))
+        self.string_node(n, format_args!("`{key}` of {what}"))
     }
 
-    fn string_node(&mut self, n: &Node, what: &str) -> Option<Sp<String>> {
+    /// `what` is formatted only if the node is not a string.
+    fn string_node<'a>(&mut self, n: &'a Node<'t>, what: Arguments) -> Option<Sp<&'a str>> {
         match &n.value {
             Value::Str(s) => Some(Sp {
-                value: s.clone(),
+                value: s,
                 span: n.span,
             }),
             // `name: true` or `version: 1` read as other scalars; their spelling is what was meant.
             Value::Bool(_) | Value::Int(_) | Value::Float(_) => Some(Sp {
-                value: src(self.text, n.span).to_owned(),
+                value: src(self.text, n.span),
                 span: n.span,
             }),
             _ => {
@@ -197,7 +211,7 @@ impl<'t> Parser<'t> {
                 span: n.span,
             }),
             _ => {
-                self.shape(n, &format!("`{key}` of {what}"), "an integer");
+                self.shape(n, format_args!("`{key}` of {what}"), "an integer");
                 None
             }
         }
@@ -211,13 +225,13 @@ impl<'t> Parser<'t> {
                 span: n.span,
             }),
             _ => {
-                self.shape(n, &format!("`{key}` of {what}"), "`true` or `false`");
+                self.shape(n, format_args!("`{key}` of {what}"), "`true` or `false`");
                 None
             }
         }
     }
 
-    fn seq<'a>(&mut self, f: &Fields<'a>, key: &str, what: &str) -> &'a [Node] {
+    fn seq<'a>(&mut self, f: &Fields<'a, 't>, key: &str, what: &str) -> &'a [Node<'t>] {
         match f.get(key) {
             None => &[],
             Some(n) => match &n.value {
@@ -225,7 +239,7 @@ impl<'t> Parser<'t> {
                 // `methods:` with nothing after it: an empty list, not a shape error.
                 Value::Null => &[],
                 _ => {
-                    self.shape(n, &format!("`{key}` of {what}"), "a list");
+                    self.shape(n, format_args!("`{key}` of {what}"), "a list");
                     &[]
                 }
             },
@@ -233,7 +247,7 @@ impl<'t> Parser<'t> {
     }
 
     /// The whole file.
-    pub(crate) fn file(&mut self, root: &Node) -> File {
+    pub(crate) fn file<'a>(&mut self, root: &'a Node<'t>) -> File<'a> {
         let mut file = File::default();
         if root.value == Value::Null {
             self.diags.push(Diagnostic::error(
@@ -265,7 +279,7 @@ impl<'t> Parser<'t> {
                 future_transports: Vec::new(),
             };
             for n in self.seq(&tf, "future_transports", "`transport`") {
-                if let Some(s) = self.string_node(n, "a future transport") {
+                if let Some(s) = self.string_node(n, format_args!("a future transport")) {
                     tr.future_transports.push(s);
                 }
             }
@@ -280,7 +294,7 @@ impl<'t> Parser<'t> {
         file
     }
 
-    fn interface(&mut self, node: &Node) -> Option<InterfaceAst> {
+    fn interface<'a>(&mut self, node: &'a Node<'t>) -> Option<InterfaceAst<'a>> {
         let what = "an interface";
         let (f, _) = self.fields(node, what, INTERFACE_KEYS, false)?;
         let mut i = InterfaceAst {
@@ -295,13 +309,17 @@ impl<'t> Parser<'t> {
             ..InterfaceAst::default()
         };
         self.require(&f, what, "name");
-        for n in self.seq(&f, "types", what) {
+        let types = self.seq(&f, "types", what);
+        i.types.reserve_exact(types.len());
+        for n in types {
             if let Some(t) = self.type_def(n) {
                 i.types.push(t);
             }
         }
         self.require(&f, what, "methods");
-        for n in self.seq(&f, "methods", what) {
+        let methods = self.seq(&f, "methods", what);
+        i.methods.reserve_exact(methods.len());
+        for n in methods {
             if let Some(m) = self.method(n) {
                 i.methods.push(m);
             }
@@ -309,7 +327,7 @@ impl<'t> Parser<'t> {
         Some(i)
     }
 
-    fn type_def(&mut self, node: &Node) -> Option<TypeAst> {
+    fn type_def<'a>(&mut self, node: &'a Node<'t>) -> Option<TypeAst<'a>> {
         let what = "a type";
         let (f, _) = self.fields(node, what, TYPE_KEYS, false)?;
         let mut t = TypeAst {
@@ -331,7 +349,7 @@ impl<'t> Parser<'t> {
         Some(t)
     }
 
-    fn method(&mut self, node: &Node) -> Option<MethodAst> {
+    fn method<'a>(&mut self, node: &'a Node<'t>) -> Option<MethodAst<'a>> {
         let what = "a method";
         let (f, _) = self.fields(node, what, METHOD_KEYS, false)?;
         let mut m = MethodAst {
@@ -355,7 +373,9 @@ impl<'t> Parser<'t> {
                     .help("add `effect: pure`, `mut`, `io` or `control`"),
             );
         }
-        for n in self.seq(&f, "params", what) {
+        let params = self.seq(&f, "params", what);
+        m.params.reserve_exact(params.len());
+        for n in params {
             if let Some(v) = self.value(n, "a parameter", PARAM_KEYS) {
                 m.params.push(v);
             }
@@ -367,7 +387,12 @@ impl<'t> Parser<'t> {
     }
 
     /// A param or field, long form `{ name: N, type: T }` or short form `{ T: N }`.
-    fn value(&mut self, node: &Node, what: &str, keys: &[&'static str]) -> Option<ValueAst> {
+    fn value<'a>(
+        &mut self,
+        node: &'a Node<'t>,
+        what: &str,
+        keys: &'static [&'static str],
+    ) -> Option<ValueAst<'a>> {
         let Value::Map(entries) = &node.value else {
             self.shape(node, what, "a mapping");
             return None;
@@ -389,7 +414,7 @@ impl<'t> Parser<'t> {
             return Some(v);
         }
         // With several candidate pairs, the ones that look like misspelt keys are typos.
-        let rest: Vec<(&Node, &Node)> = if rest.len() > 1 {
+        let rest: Vec<(&Node<'t>, &Node<'t>)> = if rest.len() > 1 {
             rest.into_iter()
                 .filter(|(k, _)| {
                     let Value::Str(key) = &k.value else {
@@ -408,8 +433,8 @@ impl<'t> Parser<'t> {
         match rest.as_slice() {
             [(k, n)] => {
                 v.span = k.span;
-                v.ty = self.string_node(k, &format!("the type of {what}"));
-                v.name = self.string_node(n, &format!("the name of {what}"));
+                v.ty = self.string_node(k, format_args!("the type of {what}"));
+                v.name = self.string_node(n, format_args!("the name of {what}"));
             }
             [] => {
                 self.missing(f.owner, what, "name");
@@ -430,7 +455,7 @@ impl<'t> Parser<'t> {
         Some(v)
     }
 
-    fn returns(&mut self, node: &Node) -> Option<ReturnAst> {
+    fn returns<'a>(&mut self, node: &'a Node<'t>) -> Option<ReturnAst<'a>> {
         match &node.value {
             Value::Null => None,
             Value::Map(_) => {
@@ -443,7 +468,7 @@ impl<'t> Parser<'t> {
                 })
             }
             _ => {
-                let ty = self.string_node(node, "`returns`")?;
+                let ty = self.string_node(node, format_args!("`returns`"))?;
                 Some(ReturnAst {
                     ty: Some(ty),
                     ownership: None,
@@ -486,10 +511,11 @@ fn describe(v: &Value) -> &'static str {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> (File, Vec<Diagnostic>) {
-        let root = load(text).expect("yaml");
+    fn parse(text: &str) -> (File<'_>, Vec<Diagnostic>) {
+        // The AST borrows the tree; a test may keep both for its whole run.
+        let root = Box::leak(Box::new(load(text).expect("yaml")));
         let mut p = Parser::new(text);
-        let f = p.file(&root);
+        let f = p.file(root);
         (f, p.diags)
     }
 

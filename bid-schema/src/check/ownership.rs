@@ -5,12 +5,13 @@ use super::types::Pos;
 use crate::ast::{MethodAst, Sp, TypeAst};
 use crate::diag::Diagnostic;
 use crate::model::*;
+use std::collections::HashMap;
 
 impl Checker<'_> {
     /// Applies the defaults of SPEC §6 and rejects what is not allowed at this position.
     pub(super) fn ownership(
         &mut self,
-        given: Option<&Sp<String>>,
+        given: Option<&Sp<&str>>,
         ty: &Type,
         pos: Pos,
         iface: &Interface,
@@ -24,7 +25,7 @@ impl Checker<'_> {
             _ => (None, &[]),
         };
         let Some(g) = given else { return default };
-        let value = match g.value.as_str() {
+        let value = match g.value {
             "borrowed" => Borrowed,
             "transferred" => Transferred,
             "reference" => Reference,
@@ -54,7 +55,7 @@ impl Checker<'_> {
 
     pub(super) fn ownership_error(
         &mut self,
-        g: &Sp<String>,
+        g: &Sp<&str>,
         what: &str,
         allowed: &[Ownership],
         none: &str,
@@ -87,6 +88,8 @@ impl Checker<'_> {
         types: &[TypeAst],
         methods: &[MethodAst],
     ) {
+        // Method name -> first index, built at the first `release:` (one lookup per handle).
+        let mut by_name: Option<HashMap<&str, usize>> = None;
         for (idx, t) in types.iter().enumerate() {
             let Some(rel) = &t.release else { continue };
             if !matches!(iface.types[idx].kind, TypeDefKind::Handle(_)) {
@@ -94,13 +97,20 @@ impl Checker<'_> {
             }
             let tname = iface.types[idx].name.clone();
             let span = self.span(rel.span);
-            let Some(mi) = iface.methods.iter().position(|m| m.name == rel.value) else {
+            let by_name = by_name.get_or_insert_with(|| {
+                let mut map = HashMap::with_capacity(iface.methods.len());
+                for (i, m) in iface.methods.iter().enumerate() {
+                    map.entry(m.name.as_str()).or_insert(i);
+                }
+                map
+            });
+            let Some(&mi) = by_name.get(rel.value) else {
                 let d = Diagnostic::error(
                     "bid.field.invalid",
                     format!("release method `{}` of `{tname}` does not exist", rel.value),
                 )
                 .primary(span, "no such method")
-                .did_you_mean(&rel.value, iface.methods.iter().map(|m| m.name.as_str()));
+                .did_you_mean(rel.value, iface.methods.iter().map(|m| m.name.as_str()));
                 self.push(d);
                 continue;
             };

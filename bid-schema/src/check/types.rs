@@ -60,11 +60,11 @@ impl TypeText<'_> {
 }
 
 impl Checker<'_> {
-    fn type_text<'a>(&self, ty: &'a Sp<String>) -> TypeText<'a> {
+    fn type_text<'a>(&self, ty: &'a Sp<&str>) -> TypeText<'a> {
         let src = crate::parse::src(self.text, ty.span);
         let base = if src == ty.value {
             Some(ty.span.start)
-        } else if src.len() == ty.value.len() + 2 && src[1..src.len() - 1] == ty.value {
+        } else if src.len() == ty.value.len() + 2 && src[1..src.len() - 1] == *ty.value {
             Some(ty.span.start + 1)
         } else {
             None
@@ -79,19 +79,14 @@ impl Checker<'_> {
             _ => ty.span,
         };
         TypeText {
-            text: &ty.value,
+            text: ty.value,
             span,
             base,
         }
     }
 
     /// Resolves a type string; `Ok(None)` is `void`; `Err` means already reported.
-    fn resolve(
-        &mut self,
-        iface: &Interface,
-        ty: &Sp<String>,
-        pos: Pos,
-    ) -> Result<Option<Type>, ()> {
+    fn resolve(&mut self, iface: &Interface, ty: &Sp<&str>, pos: Pos) -> Result<Option<Type>, ()> {
         let tt = self.type_text(ty);
         let s = tt.text;
         let trimmed_start = s.len() - s.trim_start().len();
@@ -193,11 +188,7 @@ impl Checker<'_> {
                 );
                 return Err(());
             }
-            _ => match iface
-                .types
-                .iter()
-                .position(|t| t.name == s && !s.is_empty())
-            {
+            _ => match self.type_id(iface, s) {
                 Some(i) => match iface.types[i].kind {
                     TypeDefKind::Handle(_) => Type::Handle(TypeId(i)),
                     TypeDefKind::Record(_) => Type::Record(TypeId(i)),
@@ -220,6 +211,17 @@ impl Checker<'_> {
             },
         };
         Ok(Some(t))
+    }
+
+    /// The index of the declared type `name`: a hash lookup once an interface declares many.
+    fn type_id(&self, iface: &Interface, name: &str) -> Option<usize> {
+        if name.is_empty() {
+            None
+        } else if self.type_ids.is_empty() {
+            iface.types.iter().position(|t| t.name == name)
+        } else {
+            self.type_ids.get(name).copied()
+        }
     }
 
     fn misplaced<T>(&mut self, span: Span, ty: &str, pos: Pos) -> Result<T, ()> {
@@ -254,7 +256,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn type_kind(&mut self, iface: &Interface, t: &TypeAst) -> TypeDefKind {
-        let kind = t.kind.as_ref().map(|k| k.value.as_str());
+        let kind = t.kind.as_ref().map(|k| k.value);
         if kind != Some("record")
             && let Some(f) = t.fields.first()
         {
@@ -266,7 +268,7 @@ impl Checker<'_> {
         }
         match kind {
             Some("handle") => {
-                let repr = match t.repr.as_ref().map(|r| (r.value.as_str(), r.span)) {
+                let repr = match t.repr.as_ref().map(|r| (r.value, r.span)) {
                     None | Some(("i32", _)) => HandleRepr::I32,
                     Some(("i64", _)) => HandleRepr::I64,
                     Some(("pointer", _)) => HandleRepr::Pointer,
@@ -339,18 +341,18 @@ impl Checker<'_> {
             }
             let what = "field";
             let (r, cn) = (
-                names::rust_value_ident(&name.value),
-                names::c_escape(&name.value),
+                names::rust_value_ident(name.value),
+                names::c_escape(name.value),
             );
-            let _ = self.unique(&mut written, &name.value, name.span, what, "is named")
+            let _ = self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &r, name.span, what, "has the Rust name")
                 && self.unique(&mut c, &cn, name.span, what, "has the C name");
             out.push(Field {
-                name: name.value.clone(),
+                name: name.value.to_owned(),
                 rust: r,
                 c: cn,
                 ty,
-                doc: f.doc.clone(),
+                doc: f.doc.map(str::to_owned),
             });
         }
         out
@@ -394,8 +396,8 @@ impl Checker<'_> {
     }
 
     pub(super) fn params(&mut self, iface: &Interface, m: &MethodAst) -> Vec<Param> {
-        let mut out = Vec::new();
-        let (mut written, mut rust, mut c) = (Names::default(), Names::default(), Names::default());
+        let mut out = Vec::with_capacity(m.params.len());
+        let [mut written, mut rust, mut c] = self.take_scopes();
         for p in &m.params {
             let (Some(name), Some(ty)) = (&p.name, &p.ty) else {
                 continue;
@@ -406,10 +408,10 @@ impl Checker<'_> {
             }
             let what = "parameter";
             let (r, cn) = (
-                names::rust_value_ident(&name.value),
-                names::c_param(&name.value),
+                names::rust_value_ident(name.value),
+                names::c_param(name.value),
             );
-            let fresh = self.unique(&mut written, &name.value, name.span, what, "is named")
+            let fresh = self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &r, name.span, what, "has the Rust name");
             let Ok(Some(ty)) = resolved else { continue };
             if fresh && ty.is_buffer() {
@@ -424,13 +426,14 @@ impl Checker<'_> {
             }
             let ownership = self.ownership(p.ownership.as_ref(), &ty, Pos::Param, iface);
             out.push(Param {
-                name: name.value.clone(),
+                name: name.value.to_owned(),
                 rust: r,
                 c: cn,
                 ty,
                 ownership,
             });
         }
+        self.put_scopes([written, rust, c]);
         out
     }
 
@@ -510,6 +513,32 @@ mod tests {
         let s = d.span.unwrap();
         assert_eq!(&r.text[s.start..s.end], "strng");
         assert_eq!(d.help, ["did you mean `string`?"]);
+    }
+
+    #[test]
+    fn many_declared_types_are_found_by_name() {
+        let mut text = String::from("version: 0\ninterfaces:\n  - name: a.b\n    types:\n");
+        for i in 0..12 {
+            text.push_str(&format!(
+                "      - {{ name: H{i}, type: handle, release: close{i} }}\n"
+            ));
+        }
+        text.push_str("    methods:\n");
+        for i in 0..12 {
+            text.push_str(&format!(
+                "      - {{ name: close{i}, params: [ {{ H{i}: h, ownership: transferred }} ], effect: io }}\n"
+            ));
+        }
+        let m = crate::check_source("t.bid.yaml", &text).unwrap();
+        let iface = &m.interfaces[0];
+        assert_eq!(iface.methods[11].params[0].ty, Type::Handle(TypeId(11)));
+        let TypeDefKind::Handle(h) = &iface.types[7].kind else {
+            panic!("handle")
+        };
+        assert_eq!(h.release, Some(MethodId(7)));
+        text.push_str("      - { name: f, params: [ { H12: h } ], effect: io }\n");
+        let r = crate::check_source("t.bid.yaml", &text).unwrap_err();
+        assert_eq!(r.diagnostics()[0].code, "bid.type.unknown");
     }
 
     #[test]

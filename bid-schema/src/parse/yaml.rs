@@ -8,30 +8,32 @@
 use crate::ast::{Node, Value};
 use crate::diag::{Diagnostic, Span};
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
+use std::borrow::Cow;
 
 /// Files above this size are refused before the YAML parser sees them.
 pub(crate) const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Deepest nesting accepted; a BID file needs about 7.
-const MAX_DEPTH: usize = 24;
+pub(super) const MAX_DEPTH: usize = 24;
 /// Most alias uses (`*name`) in one file.
 const MAX_ALIASES: usize = 1_000;
 /// Most nodes that aliases may copy in, in total (billion laughs stops here).
 const MAX_ALIAS_NODES: usize = 10_000;
 /// Most nodes in one file, aliases included (an 8 MiB file of `[1,1,...]` has 4 million).
-const MAX_NODES: usize = 2_000_000;
+pub(super) const MAX_NODES: usize = 2_000_000;
 
-/// A collection being built.
+/// A collection being built; its children wait on the builder's one shared stack from `base`
+/// on, so each collection is allocated once, at its final size.
 struct Frame {
     span: Span,
     anchor: usize,
-    items: Vec<Node>,
-    entries: Vec<(Node, Node)>,
-    key: Option<Node>,
+    base: usize,
     map: bool,
 }
 
 /// Loads YAML into a [`Node`] tree, refusing oversized, too deep and alias-amplified input.
-pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
+/// Scalars the parser could take as written stay borrowed from `text`. Plain YAML takes the
+/// fast path of `fast.rs`, which builds the same tree or declines.
+pub(crate) fn load(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
     if text.len() > MAX_FILE_BYTES {
         return Err(Box::new(Diagnostic::error(
             "bid.yaml.limit",
@@ -41,11 +43,21 @@ pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
             ),
         )));
     }
+    if let Some(root) = super::fast::load(text) {
+        return Ok(root);
+    }
+    load_events(text)
+}
+
+/// [`load`] through the event parser, for any YAML.
+pub(super) fn load_events(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
+    // Children of the open collections, in order (keys and values alternate in a mapping).
+    let mut pending: Vec<Node> = Vec::new();
     // Anchored nodes by id, with their size in nodes.
     let mut anchors: Vec<Option<(Node, usize)>> = Vec::new();
-    let mut root: Option<Node> = None;
+    let mut root = None;
     let (mut nodes, mut aliases, mut alias_nodes) = (0usize, 0usize, 0usize);
     let mut documents = 0;
     while let Some(ev) = parser.next_event() {
@@ -67,9 +79,9 @@ pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
                     .as_deref()
                     .is_some_and(|t| t.to_string().ends_with("str"));
                 let value = if style == ScalarStyle::Plain && !is_str {
-                    plain(&value)
+                    plain(value)
                 } else {
-                    Value::Str(value.into_owned())
+                    Value::Str(value)
                 };
                 (Node { value, span }, anchor, 1)
             }
@@ -87,9 +99,7 @@ pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
                         ..span
                     },
                     anchor,
-                    items: Vec::new(),
-                    entries: Vec::new(),
-                    key: None,
+                    base: pending.len(),
                     map: matches!(event, Event::MappingStart(..)),
                 });
                 continue;
@@ -98,10 +108,16 @@ pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
                 let Some(f) = stack.pop() else { continue };
                 // The children were counted as they completed.
                 let size = 1;
+                let mut children = pending.drain(f.base..);
                 let value = if f.map {
-                    Value::Map(f.entries)
+                    let mut entries = Vec::with_capacity(children.len() / 2);
+                    // A key without a value cannot come from the parser; it would be dropped.
+                    while let (Some(k), Some(v)) = (children.next(), children.next()) {
+                        entries.push((k, v));
+                    }
+                    Value::Map(entries)
                 } else {
-                    Value::Seq(f.items)
+                    Value::Seq(children.collect())
                 };
                 (
                     Node {
@@ -150,13 +166,10 @@ pub(crate) fn load(text: &str) -> Result<Node, Box<Diagnostic>> {
             }
             anchors[anchor] = Some((node.clone(), count(&node)));
         }
-        match stack.last_mut() {
-            None => root = Some(node),
-            Some(f) if !f.map => f.items.push(node),
-            Some(f) => match f.key.take() {
-                None => f.key = Some(node),
-                Some(k) => f.entries.push((k, node)),
-            },
+        if stack.is_empty() {
+            root = Some(node);
+        } else {
+            pending.push(node);
         }
     }
     Ok(root.unwrap_or(Node {
@@ -191,7 +204,8 @@ fn count(n: &Node) -> usize {
 }
 
 /// YAML 1.2 core schema for plain scalars: null, booleans, integers, floats, else a string.
-fn plain(s: &str) -> Value {
+pub(super) fn plain(value: Cow<'_, str>) -> Value<'_> {
+    let s = &*value;
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
@@ -205,9 +219,10 @@ fn plain(s: &str) -> Value {
     }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return s
-            .parse::<i64>()
-            .map_or(Value::Str(s.to_owned()), Value::Int);
+        return match s.parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Str(value),
+        };
     }
     if let Some(hex) = s.strip_prefix("0x")
         && let Ok(i) = i64::from_str_radix(hex, 16)
@@ -228,7 +243,7 @@ fn plain(s: &str) -> Value {
     {
         return Value::Float(f);
     }
-    Value::Str(s.to_owned())
+    Value::Str(value)
 }
 
 fn convert(text: &str, s: &YSpan) -> Span {
@@ -342,17 +357,17 @@ mod tests {
 
     #[test]
     fn plain_scalars_follow_the_core_schema() {
-        assert_eq!(plain("0"), Value::Int(0));
-        assert_eq!(plain("-12"), Value::Int(-12));
-        assert_eq!(plain("0x1f"), Value::Int(31));
-        assert_eq!(plain("1.5"), Value::Float(1.5));
-        assert_eq!(plain("1.0.0"), Value::Str("1.0.0".into()));
-        assert_eq!(plain("yes"), Value::Str("yes".into()));
-        assert_eq!(plain("true"), Value::Bool(true));
-        assert_eq!(plain("~"), Value::Null);
-        assert_eq!(plain("e"), Value::Str("e".into()));
+        assert_eq!(plain("0".into()), Value::Int(0));
+        assert_eq!(plain("-12".into()), Value::Int(-12));
+        assert_eq!(plain("0x1f".into()), Value::Int(31));
+        assert_eq!(plain("1.5".into()), Value::Float(1.5));
+        assert_eq!(plain("1.0.0".into()), Value::Str("1.0.0".into()));
+        assert_eq!(plain("yes".into()), Value::Str("yes".into()));
+        assert_eq!(plain("true".into()), Value::Bool(true));
+        assert_eq!(plain("~".into()), Value::Null);
+        assert_eq!(plain("e".into()), Value::Str("e".into()));
         assert_eq!(
-            plain("99999999999999999999"),
+            plain("99999999999999999999".into()),
             Value::Str("99999999999999999999".into())
         );
     }
