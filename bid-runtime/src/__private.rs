@@ -9,6 +9,7 @@ use crate::values::Owner;
 use crate::{
     BidBuf, CallError, CallErrorKind, Library, LoadError, PluginBytes, PluginSlice, PluginString,
 };
+use std::cell::Cell;
 use std::ffi::{OsStr, c_void};
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
@@ -141,19 +142,17 @@ impl Library {
         self.symbols.get(index).copied().unwrap_or(std::ptr::null())
     }
 
-    /// Starts a call of method `index`: reads the "trace on" flag once (relaxed) and starts
-    /// the clock only when it is set.
+    /// Starts a call of method `index`. With tracing on, starts the clock (kept per thread:
+    /// nothing but the library and the index is carried across the foreign call, so the
+    /// untraced call keeps its registers for the call itself).
     #[inline]
     pub fn begin(&self, index: usize) -> Call<'_> {
-        let start = if self.audit.tracing.load(Relaxed) {
-            Some(Instant::now())
-        } else {
-            None
-        };
+        if self.audit.tracing.load(Relaxed) {
+            start_clock();
+        }
         Call {
             lib: self,
             method: index,
-            start,
         }
     }
 }
@@ -165,15 +164,28 @@ pub struct Call<'a> {
     pub lib: &'a Library,
     /// The method index.
     pub method: usize,
-    /// Set by `begin` when tracing was on.
-    start: Option<Instant>,
+}
+
+thread_local! {
+    /// When this thread's traced call began: set by `begin`, taken by `finish`. A thread runs
+    /// one foreign call at a time, so one slot is enough.
+    static CALL_START: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+#[cold]
+#[inline(never)]
+fn start_clock() {
+    CALL_START.set(Some(Instant::now()));
 }
 
 /// Writes the `ffi.call` line of a finished call.
 #[cold]
 #[inline(never)]
-fn trace_call(lib: &Library, method: usize, start: Instant, err: Option<&CallError>) {
-    let latency = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+fn trace_call(lib: &Library, method: usize, err: Option<&CallError>) {
+    // No start when tracing was switched on during the call: its latency is unknown, 0.
+    let latency = CALL_START.take().map_or(0, |start| {
+        u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    });
     let (status, extra) = match err {
         None => ("ok", String::new()),
         Some(e) => {
@@ -197,7 +209,7 @@ enum Checked {
 
 impl<'a> Call<'a> {
     /// Counts the call as ok or failed; with tracing on, writes its `ffi.call` line.
-    /// With tracing off this is the shard counter update only (`begin` read the flag).
+    /// With tracing off this is the shard counter update and a relaxed load of the flag.
     #[inline]
     pub fn finish<T>(&self, result: Result<T, CallError>) -> Result<T, CallError> {
         self.lib.audit.bump(if result.is_ok() {
@@ -205,9 +217,8 @@ impl<'a> Call<'a> {
         } else {
             Counter::Failed
         });
-        if let Some(start) = self.start {
-            // Fields by value: the `Call` itself need not live in memory on the fast path.
-            trace_call(self.lib, self.method, start, result.as_ref().err());
+        if self.lib.audit.tracing.load(Relaxed) {
+            trace_call(self.lib, self.method, result.as_ref().err());
         }
         result
     }

@@ -43,6 +43,14 @@ fn calls_leaks_and_double_releases_are_traced_and_valid() {
         assert_eq!(s.live_buffers, 1);
     }
     let lines = validated_lines(&path);
+    // The clock started before the foreign call and stopped after it.
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["event"] == "ffi.call")
+            .all(|l| l["latency_ns"].as_u64().is_some_and(|n| n > 0)),
+        "every traced call has a latency"
+    );
     assert_eq!(
         events(&lines),
         [
