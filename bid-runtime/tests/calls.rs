@@ -4,15 +4,21 @@ mod common;
 
 use bid_runtime::CallErrorKind;
 use common::{Plug, plugin};
+use std::sync::{Mutex, MutexGuard};
 
-fn load() -> Plug {
+/// Every test loads the same library, whose buffer counter is process-wide: the tests run
+/// one at a time so each sees only its own buffers.
+fn load() -> (MutexGuard<'static, ()>, Plug) {
+    static SERIAL: Mutex<()> = Mutex::new(());
+    let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     // SAFETY: the test plugin matches the test interface.
-    unsafe { Plug::load(plugin()) }.expect("the test plugin loads")
+    let p = unsafe { Plug::load(plugin()) }.expect("the test plugin loads");
+    (guard, p)
 }
 
 #[test]
 fn values_cross_both_ways() {
-    let p = load();
+    let (_serial, p) = load();
     assert_eq!(p.add(2, 40).unwrap(), 42);
     let g = p.greet("wörld").unwrap();
     assert_eq!(g, "hello, wörld");
@@ -42,7 +48,7 @@ fn values_cross_both_ways() {
 
 #[test]
 fn every_bad_result_is_an_error_naming_the_call() {
-    let p = load();
+    let (_serial, p) = load();
     let lib = p.lib().path().display().to_string();
 
     let e = p.null_len().unwrap_err();
@@ -128,7 +134,7 @@ fn every_bad_result_is_an_error_naming_the_call() {
 
 #[test]
 fn an_argument_longer_than_i32_max_is_refused() {
-    let p = load();
+    let (_serial, p) = load();
     let huge = vec![(); i32::MAX as usize + 1];
     let call = p.lib().begin(1);
     let r = call.slice_arg(0, &huge).map(|_| ());
@@ -146,7 +152,7 @@ fn an_argument_longer_than_i32_max_is_refused() {
 
 #[test]
 fn every_transferred_buffer_is_freed_exactly_once() {
-    let p = load();
+    let (_serial, p) = load();
     let mut held = Vec::new();
     for i in 0..50 {
         held.push((
@@ -175,7 +181,7 @@ fn every_transferred_buffer_is_freed_exactly_once() {
 
 #[test]
 fn a_borrowed_return_is_copied_before_the_next_call() {
-    let p = load();
+    let (_serial, p) = load();
     let first = p.borrowed(1).unwrap();
     let second = p.borrowed(22).unwrap();
     assert_eq!(
@@ -188,7 +194,7 @@ fn a_borrowed_return_is_copied_before_the_next_call() {
 
 #[test]
 fn use_after_release_and_double_release_never_reach_the_plugin() {
-    let p = load();
+    let (_serial, p) = load();
     let h = p.open(0).unwrap();
     assert_eq!(p.read(h).unwrap(), h.0 * 10);
     assert_eq!(p.audit().snapshot().live_handles, 1);
