@@ -22,8 +22,10 @@ pub fn build_plugin(out: &Path, name: &str, bid: &Path, c_sources: &[&Path]) -> 
         .parent()
         .expect("the header has a directory")
         .to_path_buf();
+    // Warnings are errors: a plugin that does not match its header exactly should not build.
     let mut plugin = bid_build::PluginBuilder::new(name)
         .include(&include)
+        .flag("-Werror")
         .out_dir(&out);
     for c in c_sources {
         plugin = plugin.file(c);

@@ -15,21 +15,13 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 fn plugin() -> &'static Path {
     static LIB: OnceLock<PathBuf> = OnceLock::new();
     LIB.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rust_glue_e2e");
-        let generated = bid_build::Builder::new()
-            .file("../fixtures/valid/all_types.bid.yaml")
-            .out_dir(&dir)
-            .generate()
-            .unwrap_or_else(|e| panic!("{}", e.render()));
-        assert!(generated.outputs[0].header.ends_with("all_types.h"));
-        bid_build::PluginBuilder::new("all_types_e2e")
-            .file(Path::new(env!("CARGO_MANIFEST_DIR")).join("plugins/all_types.c"))
-            .include(&dir)
-            .flag("-Wall")
-            .flag("-Werror")
-            .out_dir(&dir)
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"))
+        let dir = bid_tests::tests_dir();
+        bid_tests::build_plugin(
+            env!("CARGO_TARGET_TMPDIR").as_ref(),
+            "all_types_e2e",
+            &dir.join("../fixtures/valid/all_types.bid.yaml"),
+            &[&dir.join("plugins/all_types.c")],
+        )
     })
 }
 
