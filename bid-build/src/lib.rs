@@ -238,6 +238,10 @@ fn resolve(path: &Path) -> PathBuf {
 }
 
 /// Writes `text` unless the file already holds exactly it; creates parent directories.
+///
+/// The new content goes to a temporary file beside `path` that is then renamed over it, so
+/// a reader (a compiler, a concurrent generation of the same file) sees the old file or the
+/// new one, never a half-written one.
 pub fn write_if_changed(path: &Path, text: &str) -> Result<bool, Error> {
     if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
         return Ok(false);
@@ -249,13 +253,39 @@ pub fn write_if_changed(path: &Path, text: &str) -> Result<bool, Error> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
-    std::fs::write(path, text).map_err(io)?;
+    // Unique per process and per call: two threads writing one path never share a temp file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.{n}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, text).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })?;
     Ok(true)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_whole_files_and_only_on_change() {
+        let dir = std::env::temp_dir().join(format!("bid-write-{}", std::process::id()));
+        let path = dir.join("sub/out.rs");
+        assert!(write_if_changed(&path, "one").unwrap());
+        assert!(
+            !write_if_changed(&path, "one").unwrap(),
+            "unchanged: not written"
+        );
+        assert!(write_if_changed(&path, "two").unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        let left: Vec<_> = std::fs::read_dir(dir.join("sub")).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file left behind");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn stems() {
