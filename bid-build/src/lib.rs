@@ -18,8 +18,8 @@ pub mod plugin;
 pub mod verify;
 #[cfg(feature = "verify")]
 pub use verify::{
-    Mismatch, VerifiedTarget, VerifiedType, VerifyError, libclang_available, records_header,
-    verify_layouts, verify_layouts_for,
+    Mismatch, VerifiedTarget, VerifiedType, VerifyError, libclang_available, verify_layouts,
+    verify_layouts_for,
 };
 
 pub use error::Error;

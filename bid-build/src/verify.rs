@@ -8,8 +8,7 @@
 
 use bid_schema::Model;
 use bid_schema::layout::{self, Layout, Target};
-use bid_schema::lower;
-use bid_schema::model::{HandleRepr, Interface, Type, TypeDefKind};
+use bid_schema::model::TypeDefKind;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock};
@@ -210,53 +209,6 @@ pub fn verify_layouts_for(
         Ok(verified)
     } else {
         Err(VerifyError::Mismatch(mismatches))
-    }
-}
-
-/// A C header declaring only `bid_buf`, the handle typedefs and the records of `model`
-/// (each record after the ones it contains), for verifying layouts when the full generated
-/// header is not at hand. Names and field types come from the model and
-/// [`bid_schema::lower::c_type`], as in the generated header.
-pub fn records_header(model: &Model) -> String {
-    let mut out = String::from(
-        "#include <stdint.h>\ntypedef struct bid_buf { void* ptr; int32_t len; } bid_buf;\n",
-    );
-    for iface in &model.interfaces {
-        let mut done = vec![false; iface.types.len()];
-        for i in 0..iface.types.len() {
-            declare(iface, i, &mut done, 0, &mut out);
-        }
-    }
-    out
-}
-
-fn declare(iface: &Interface, i: usize, done: &mut [bool], depth: usize, out: &mut String) {
-    if done[i] || depth > iface.types.len() {
-        return;
-    }
-    done[i] = true;
-    let def = &iface.types[i];
-    match &def.kind {
-        TypeDefKind::Handle(h) => {
-            let c = match h.repr {
-                HandleRepr::I32 => "int32_t",
-                HandleRepr::I64 => "int64_t",
-                HandleRepr::Pointer => "void*",
-            };
-            out.push_str(&format!("typedef {c} {};\n", def.c));
-        }
-        TypeDefKind::Record(rec) => {
-            for f in &rec.fields {
-                if let Type::Record(id) | Type::Handle(id) = &f.ty {
-                    declare(iface, id.0, done, depth + 1, out);
-                }
-            }
-            out.push_str(&format!("typedef struct {0} {{\n", def.c));
-            for f in &rec.fields {
-                out.push_str(&format!("    {} {};\n", lower::c_type(iface, &f.ty), f.c));
-            }
-            out.push_str(&format!("}} {};\n", def.c));
-        }
     }
 }
 
