@@ -1,13 +1,73 @@
-//! prettyplease text of the emitter's tokens, formatted one item (one method) at a time.
+//! prettyplease text of the emitter's tokens, formatted one piece (one method) at a time, on
+//! every core.
 //!
 //! Parsing a 5,000-method file whole keeps every token, syntax node and string of it alive
-//! at once; item by item the same work stays in cache and the allocator reuses memory.
+//! at once; piece by piece the same work stays in cache and the allocator reuses memory.
 //! prettyplease prints each item, and each item of an `impl`, on its own lines with no state
 //! carried from one to the next, so the pieces join into the text the whole file gives.
-//! Anything this splitter misreads fails to parse or to match, and the caller then formats
-//! the whole file instead.
+//! Tokens cannot cross threads, so each thread emits the pieces it formats. Anything this
+//! splitter misreads fails to parse or to match, and the caller then formats the whole file
+//! instead.
 
+use bid_schema::emit::rust::{Emitted, Piece};
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Below this many pieces per thread, another thread costs more than it saves.
+const PIECES_PER_THREAD: usize = 64;
+
+/// The formatted text of `pieces`, formatted on up to `threads` threads; `None` when a
+/// piece does not parse.
+pub(crate) fn pieces(pieces: &[Piece<'_>], threads: usize) -> Option<String> {
+    on_threads(pieces, threads.min(pieces.len() / PIECES_PER_THREAD).max(1))
+}
+
+fn on_threads(pieces: &[Piece<'_>], threads: usize) -> Option<String> {
+    let texts: Vec<Option<String>> = if threads == 1 {
+        pieces.iter().map(piece).collect()
+    } else {
+        // Pieces are handed out one at a time, in order: most are one method each, so the
+        // threads finish together.
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(p) = pieces.get(i) else { break done };
+                done.push((i, piece(p)));
+            }
+        };
+        let mut texts = vec![None; pieces.len()];
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mine = work();
+            for (i, text) in workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .chain(mine)
+            {
+                texts[i] = text;
+            }
+        });
+        texts
+    };
+    let mut out = String::with_capacity(texts.iter().flatten().map(String::len).sum());
+    for text in texts {
+        out.push_str(&text?);
+    }
+    Some(out)
+}
+
+/// One piece's text: whole items as [`items`] gives them, an `impl` as its header, its
+/// members and its closing brace.
+fn piece(piece: &Piece<'_>) -> Option<String> {
+    match piece.emit() {
+        Emitted::Items(tokens) => items(tokens),
+        Emitted::ImplStart(header) => impl_header(header.into_iter().collect()),
+        Emitted::Member(member) => impl_member(member),
+        Emitted::ImplEnd => Some("}\n".to_owned()),
+    }
+}
 
 /// The formatted text of `tokens`, or `None` when a piece does not parse as items.
 pub(crate) fn items(tokens: TokenStream) -> Option<String> {
@@ -69,6 +129,10 @@ fn is_impl(item: &[TokenTree]) -> bool {
     is_impl && braced
 }
 
+fn braced(inner: TokenStream) -> TokenTree {
+    TokenTree::Group(Group::new(Delimiter::Brace, inner))
+}
+
 /// An `impl` block member by member: the header is formatted once around an empty body;
 /// each member inside a bare `impl X { .. }` (its text does not depend on the header), of
 /// which the lines between the braces are kept.
@@ -76,28 +140,40 @@ fn impl_item(mut item: Vec<TokenTree>, out: &mut String) -> Option<()> {
     let Some(TokenTree::Group(body)) = item.pop() else {
         return None;
     };
-    let braced = |inner: TokenStream| TokenTree::Group(Group::new(Delimiter::Brace, inner));
-    item.push(braced(TokenStream::new()));
-    let empty = unparse(item.into_iter().collect())?;
     let members = split(body.stream());
     if members.is_empty() {
-        out.push_str(&empty);
+        item.push(braced(TokenStream::new()));
+        out.push_str(&unparse(item.into_iter().collect())?);
         return Some(());
     }
-    out.push_str(empty.strip_suffix("{}\n")?);
-    out.push_str("{\n");
-    let bare = Ident::new("X", Span::call_site());
+    out.push_str(&impl_header(item)?);
     for member in members {
-        let bare_impl = [
-            TokenTree::Ident(Ident::new("impl", Span::call_site())),
-            TokenTree::Ident(bare.clone()),
-            braced(member.into_iter().collect()),
-        ];
-        let text = unparse(bare_impl.into_iter().collect())?;
-        out.push_str(text.strip_prefix("impl X {\n")?.strip_suffix("}\n")?);
+        out.push_str(&impl_member(member.into_iter().collect())?);
     }
     out.push_str("}\n");
     Some(())
+}
+
+/// `#[..] impl X {`, from the tokens before the body.
+fn impl_header(mut header: Vec<TokenTree>) -> Option<String> {
+    header.push(braced(TokenStream::new()));
+    let empty = unparse(header.into_iter().collect())?;
+    Some(format!("{}{{\n", empty.strip_suffix("{}\n")?))
+}
+
+/// The lines of one `impl` member.
+fn impl_member(member: TokenStream) -> Option<String> {
+    let bare_impl = [
+        TokenTree::Ident(Ident::new("impl", Span::call_site())),
+        TokenTree::Ident(Ident::new("X", Span::call_site())),
+        braced(member),
+    ];
+    let text = unparse(bare_impl.into_iter().collect())?;
+    Some(
+        text.strip_prefix("impl X {\n")?
+            .strip_suffix("}\n")?
+            .to_owned(),
+    )
 }
 
 #[cfg(test)]
@@ -108,10 +184,10 @@ mod tests {
         prettyplease::unparse(&syn::parse2::<syn::File>(tokens).unwrap())
     }
 
-    /// Every fixture: the item-by-item text is produced (no fallback) and is exactly the
-    /// whole-file text.
+    /// Every fixture: the item-by-item text, and the piece-by-piece text on one and on
+    /// several threads, are produced (no fallback) and are exactly the whole-file text.
     #[test]
-    fn items_join_into_the_whole_file_text() {
+    fn items_and_pieces_join_into_the_whole_file_text() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/valid");
         let mut seen = 0;
         let mut entries: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
@@ -123,8 +199,14 @@ mod tests {
             }
             let model = bid_schema::check_file(&path).unwrap();
             let tokens = bid_schema::emit::rust::bindings(&model);
-            let split = items(tokens.clone()).expect("every generated item parses");
-            assert_eq!(split, whole(tokens), "{}", path.display());
+            let whole = whole(tokens.clone());
+            let split = items(tokens).expect("every generated item parses");
+            assert_eq!(split, whole, "{}", path.display());
+            let pieces = bid_schema::emit::rust::pieces(&model);
+            for threads in [1, 3] {
+                let text = on_threads(&pieces, threads).expect("every piece parses");
+                assert_eq!(text, whole, "{} on {threads} threads", path.display());
+            }
             seen += 1;
         }
         assert!(seen >= 5, "fixtures found: {seen}");

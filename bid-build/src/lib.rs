@@ -156,9 +156,12 @@ impl Builder {
 
 /// The generated Rust of `model` as readable text: a `@generated` preamble naming the
 /// source and its hash (no date: reproducible), then the prettyplease-formatted tokens of
-/// [`bid_schema::emit::rust::bindings`]. The CLI's `bid rust` prints exactly this.
+/// [`bid_schema::emit::rust::bindings`], formatted piece by piece on every core. The CLI's
+/// `bid rust` prints exactly this.
 pub fn rust_source(model: &Model) -> String {
-    let body = format::items(bid_schema::emit::rust::bindings(model)).unwrap_or_else(|| {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let pieces = bid_schema::emit::rust::pieces(model);
+    let body = format::pieces(&pieces, threads).unwrap_or_else(|| {
         let tokens = bid_schema::emit::rust::bindings(model);
         match syn::parse2::<syn::File>(tokens.clone()) {
             Ok(file) => prettyplease::unparse(&file),

@@ -135,11 +135,25 @@ pub unsafe fn open(path: &OsStr, meta: &'static InterfaceMeta) -> Result<Library
 }
 
 impl Library {
-    /// The resolved address of method `index` (never null after a successful `open`; null
-    /// for an index out of range).
-    /// Generated code transmutes it once, at load, to the method's `extern "C" fn` type.
-    pub fn symbol(&self, index: usize) -> *const c_void {
-        self.symbols.get(index).copied().unwrap_or(std::ptr::null())
+    /// Every method's resolved address at once, as the generated `#[repr(C)]` struct whose
+    /// fields are, in method order, the methods' `unsafe extern "C" fn` types: one copy at
+    /// load instead of one statement per method. Such a struct is laid out exactly as the
+    /// array of addresses (pointer-sized fields, pointer alignment, no padding), and after a
+    /// successful `open` no address is null.
+    ///
+    /// # Safety
+    /// `T` must be that struct for the interface this library was opened with. A `T` of
+    /// another size panics instead of reading out of bounds.
+    pub unsafe fn fn_table<T>(&self) -> T {
+        const { assert!(align_of::<T>() <= align_of::<*const c_void>()) };
+        assert_eq!(
+            size_of::<T>(),
+            size_of_val::<[*const c_void]>(&self.symbols),
+            "generated function table does not match the interface's methods"
+        );
+        // SAFETY: same size (checked), alignment within the buffer's (checked at compile
+        // time); the caller vouches that each field has the type of the symbol at its index.
+        unsafe { std::ptr::read(self.symbols.as_ptr().cast::<T>()) }
     }
 
     /// Starts a call of method `index`. With tracing on, starts the clock (kept per thread:
@@ -221,6 +235,12 @@ impl<'a> Call<'a> {
             trace_call(self.lib, self.method, result.as_ref().err());
         }
         result
+    }
+
+    /// [`Call::finish`] of a call whose value needs no check.
+    #[inline]
+    pub fn ok<T>(&self, value: T) -> Result<T, CallError> {
+        self.finish(Ok(value))
     }
 
     fn meta(&self) -> Option<&'static MethodMeta> {
@@ -572,18 +592,6 @@ impl<'a> Call<'a> {
         // SAFETY: forwarded.
         unsafe { self.view::<T>(buf) }
     }
-}
-
-/// The function pointer at `p`, typed by the caller's field: generated `load` writes one
-/// call per method instead of spelling each prototype twice in a `transmute`.
-///
-/// # Safety
-/// `p` must be the non-null address of a function whose prototype is `F`.
-#[inline]
-pub unsafe fn fn_ptr<F: Copy>(p: *const c_void) -> F {
-    const { assert!(size_of::<F>() == size_of::<*const c_void>()) };
-    // SAFETY: same size (checked above); the caller vouches that `p` is an `F`.
-    unsafe { std::mem::transmute_copy::<*const c_void, F>(&p) }
 }
 
 /// Short constructors for the metadata static (`meta.rs`).

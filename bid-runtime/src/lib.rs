@@ -44,6 +44,9 @@ pub use error::{
 pub use trace::{Host, TRACE_SCHEMA, host};
 pub use values::{PluginBytes, PluginSlice, PluginString};
 
+/// What every generated method returns: its value, or why the call failed.
+pub type CallResult<T> = Result<T, CallError>;
+
 use __private::InterfaceMeta;
 use ledger::Ledger;
 

@@ -115,3 +115,24 @@ fn a_plugin_without_a_signature_or_with_the_same_one_loads() {
     assert!(p.lib().path().is_absolute());
     assert_eq!(p.lib().interface(), "test.plug");
 }
+
+#[test]
+fn a_function_table_of_another_size_panics_instead_of_reading_past_the_symbols() {
+    // SAFETY: test plugin only.
+    let plug = unsafe { Plug::load(plugin()) }.expect("the test plugin loads");
+    let methods = common::PlugFns::METHODS;
+    // SAFETY: a table one entry too long; `fn_table` must refuse it before reading.
+    let long = std::panic::catch_unwind(|| unsafe {
+        plug.lib()
+            .fn_table::<[usize; common::PlugFns::METHODS + 1]>()
+    });
+    let message = long.expect_err("a longer table is refused");
+    let message = message
+        .downcast_ref::<String>()
+        .expect("a formatted panic message");
+    assert!(message.contains("does not match"), "{message}");
+    // SAFETY: the right size: every address, in method order.
+    let table = unsafe { plug.lib().fn_table::<[usize; common::PlugFns::METHODS]>() };
+    assert_eq!(table.len(), methods);
+    assert!(table.iter().all(|&addr| addr != 0));
+}

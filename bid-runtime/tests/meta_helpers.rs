@@ -1,10 +1,9 @@
-//! The short metadata constructors and `fn_ptr` that generated code relies on.
+//! The short metadata constructors that generated code relies on.
 
+use bid_runtime::__private::ValueKind;
 use bid_runtime::__private::meta::{
     Borrowed, I64, Transferred, VOID, array, handle, method, param, string, value,
 };
-use bid_runtime::__private::{ValueKind, fn_ptr};
-use std::ffi::c_void;
 
 #[test]
 fn short_constructors_build_the_long_form() {
@@ -34,16 +33,4 @@ fn short_constructors_build_the_long_form() {
     assert_eq!(m.ret.kind, ValueKind::Void);
     assert_eq!(m.params[0].name, "path");
     assert_eq!(m.params[0].value.ownership, Some(Borrowed));
-}
-
-extern "C" fn twice(x: i32) -> i32 {
-    x * 2
-}
-
-#[test]
-fn fn_ptr_gives_back_a_callable_function() {
-    let raw = twice as extern "C" fn(i32) -> i32 as *const c_void;
-    // SAFETY: `raw` is the address of `twice`, whose prototype this is.
-    let f: extern "C" fn(i32) -> i32 = unsafe { fn_ptr(raw) };
-    assert_eq!(f(21), 42);
 }

@@ -6,7 +6,6 @@ mod schema;
 #[allow(unused_imports, reason = "each test binary uses a different part")]
 pub use schema::{trace_path, validate_all, validated_lines};
 
-use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -296,6 +295,12 @@ type Buf1 = unsafe extern "C" fn(*mut BidBuf);
 /// What the generated box looks like: the library and every symbol, typed once at load.
 pub struct Plug {
     lib: Library,
+    fns: PlugFns,
+}
+
+/// One field per method, in method order: the layout `Library::fn_table` copies into.
+#[repr(C)]
+pub struct PlugFns {
     add: unsafe extern "C" fn(i32, i32) -> i32,
     greet: unsafe extern "C" fn(*const u8, i32, *mut BidBuf),
     echo_bytes: unsafe extern "C" fn(*const u8, i32, *mut BidBuf),
@@ -318,22 +323,9 @@ pub struct Plug {
     misaligned_owned: Buf1,
 }
 
-/// What generated code does once per method at load: give the address its declared type.
-fn typed<F: Copy>(lib: &Library, index: usize) -> F {
-    let addr: *const c_void = lib.symbol(index);
-    assert!(!addr.is_null());
-    assert_eq!(
-        std::mem::size_of::<F>(),
-        std::mem::size_of::<*const c_void>()
-    );
-    // SAFETY: `F` is the `extern "C" fn` type the test interface declares for `index`.
-    unsafe { std::mem::transmute_copy::<*const c_void, F>(&addr) }
-}
-
-macro_rules! sym {
-    ($lib:expr, $i:expr) => {
-        typed(&$lib, $i)
-    };
+impl PlugFns {
+    /// How many methods the test interface has.
+    pub const METHODS: usize = size_of::<PlugFns>() / size_of::<usize>();
 }
 
 impl Plug {
@@ -342,29 +334,9 @@ impl Plug {
     pub unsafe fn load(path: impl AsRef<std::ffi::OsStr>) -> Result<Plug, LoadError> {
         // SAFETY: forwarded.
         let lib = unsafe { p::open(path.as_ref(), &META) }?;
-        Ok(Plug {
-            add: sym!(lib, 0),
-            greet: sym!(lib, 1),
-            echo_bytes: sym!(lib, 2),
-            range: sym!(lib, 3),
-            empty: sym!(lib, 4),
-            null_len: sym!(lib, 5),
-            neg_len: sym!(lib, 6),
-            bad_utf8: sym!(lib, 7),
-            is_even: sym!(lib, 8),
-            bad_bool: sym!(lib, 9),
-            check: sym!(lib, 10),
-            borrowed: sym!(lib, 11),
-            version: sym!(lib, 12),
-            misaligned: sym!(lib, 13),
-            open: sym!(lib, 14),
-            read: sym!(lib, 15),
-            close: sym!(lib, 16),
-            live_buffers: sym!(lib, 17),
-            live_handles: sym!(lib, 18),
-            misaligned_owned: sym!(lib, 19),
-            lib,
-        })
+        // SAFETY: `PlugFns` lists the test interface's methods in order, with their types.
+        let fns = unsafe { lib.fn_table::<PlugFns>() };
+        Ok(Plug { lib, fns })
     }
 
     pub fn audit(&self) -> &bid_runtime::Audit {
@@ -378,7 +350,7 @@ impl Plug {
     pub fn add(&self, a: i32, b: i32) -> Result<i32, CallError> {
         let call = self.lib.begin(0);
         // SAFETY: declared signature.
-        let r = unsafe { (self.add)(a, b) };
+        let r = unsafe { (self.fns.add)(a, b) };
         call.finish(Ok(r))
     }
 
@@ -389,7 +361,7 @@ impl Plug {
             let mut out = BidBuf::EMPTY;
             // SAFETY: declared signature; `out` is what the plugin wrote.
             unsafe {
-                (self.greet)(ptr, len, &mut out);
+                (self.fns.greet)(ptr, len, &mut out);
                 call.string_ret(out)
             }
         })();
@@ -403,7 +375,7 @@ impl Plug {
             let mut out = BidBuf::EMPTY;
             // SAFETY: declared signature.
             unsafe {
-                (self.echo_bytes)(ptr, len, &mut out);
+                (self.fns.echo_bytes)(ptr, len, &mut out);
                 call.bytes_ret(out)
             }
         })();
@@ -415,7 +387,7 @@ impl Plug {
         let mut out = BidBuf::EMPTY;
         // SAFETY: declared signature.
         let r = unsafe {
-            (self.range)(n, &mut out);
+            (self.fns.range)(n, &mut out);
             call.slice_ret::<i32>(out)
         };
         call.finish(r)
@@ -433,29 +405,29 @@ impl Plug {
     }
 
     pub fn empty(&self) -> Result<PluginString<'_>, CallError> {
-        self.string_of(4, self.empty)
+        self.string_of(4, self.fns.empty)
     }
     pub fn null_len(&self) -> Result<PluginString<'_>, CallError> {
-        self.string_of(5, self.null_len)
+        self.string_of(5, self.fns.null_len)
     }
     pub fn neg_len(&self) -> Result<PluginString<'_>, CallError> {
-        self.string_of(6, self.neg_len)
+        self.string_of(6, self.fns.neg_len)
     }
     pub fn bad_utf8(&self) -> Result<PluginString<'_>, CallError> {
-        self.string_of(7, self.bad_utf8)
+        self.string_of(7, self.fns.bad_utf8)
     }
 
     pub fn is_even(&self, v: i32) -> Result<bool, CallError> {
         let call = self.lib.begin(8);
         // SAFETY: declared signature.
-        let r = call.bool_ret(unsafe { (self.is_even)(v) });
+        let r = call.bool_ret(unsafe { (self.fns.is_even)(v) });
         call.finish(r)
     }
 
     pub fn bad_bool(&self) -> Result<bool, CallError> {
         let call = self.lib.begin(9);
         // SAFETY: declared signature.
-        let r = call.bool_ret(unsafe { (self.bad_bool)() });
+        let r = call.bool_ret(unsafe { (self.fns.bad_bool)() });
         call.finish(r)
     }
 
@@ -464,7 +436,7 @@ impl Plug {
         let mut out = 0;
         // SAFETY: declared signature.
         let r = call
-            .status(unsafe { (self.check)(code, &mut out) })
+            .status(unsafe { (self.fns.check)(code, &mut out) })
             .map(|()| out);
         call.finish(r)
     }
@@ -474,7 +446,7 @@ impl Plug {
         let mut out = BidBuf::EMPTY;
         // SAFETY: declared signature.
         let r = unsafe {
-            (self.borrowed)(n, &mut out);
+            (self.fns.borrowed)(n, &mut out);
             call.string_ret_copied(out)
         };
         call.finish(r)
@@ -485,7 +457,7 @@ impl Plug {
         let mut out = BidBuf::EMPTY;
         // SAFETY: declared signature; the plugin keeps the text while loaded.
         let r = unsafe {
-            (self.version)(&mut out);
+            (self.fns.version)(&mut out);
             call.string_ret_ref(out)
         };
         call.finish(r)
@@ -496,7 +468,7 @@ impl Plug {
         let mut out = BidBuf::EMPTY;
         // SAFETY: declared signature.
         let r = unsafe {
-            (self.misaligned)(&mut out);
+            (self.fns.misaligned)(&mut out);
             call.slice_ret_copied::<i32>(out)
         };
         call.finish(r)
@@ -505,7 +477,7 @@ impl Plug {
     pub fn open(&self, seed: i32) -> Result<FileHandle, CallError> {
         let call = self.lib.begin(14);
         // SAFETY: declared signature.
-        let h = unsafe { (self.open)(seed) };
+        let h = unsafe { (self.fns.open)(seed) };
         call.handle_ret(i64::from(h));
         call.finish(Ok(FileHandle(h)))
     }
@@ -515,7 +487,7 @@ impl Plug {
         let r = (|| {
             call.handle_arg(0, i64::from(h.0))?;
             // SAFETY: declared signature.
-            Ok(unsafe { (self.read)(h.0) })
+            Ok(unsafe { (self.fns.read)(h.0) })
         })();
         call.finish(r)
     }
@@ -525,7 +497,7 @@ impl Plug {
         let r = (|| {
             call.handle_arg(0, i64::from(h.0))?;
             // SAFETY: declared signature.
-            unsafe { (self.close)(h.0) };
+            unsafe { (self.fns.close)(h.0) };
             Ok(())
         })();
         call.finish(r)
@@ -534,13 +506,13 @@ impl Plug {
     pub fn live_buffers(&self) -> Result<i64, CallError> {
         let call = self.lib.begin(17);
         // SAFETY: declared signature.
-        call.finish(Ok(unsafe { (self.live_buffers)() }))
+        call.finish(Ok(unsafe { (self.fns.live_buffers)() }))
     }
 
     pub fn live_handles(&self) -> Result<i32, CallError> {
         let call = self.lib.begin(18);
         // SAFETY: declared signature.
-        call.finish(Ok(unsafe { (self.live_handles)() }))
+        call.finish(Ok(unsafe { (self.fns.live_handles)() }))
     }
 
     pub fn misaligned_owned(&self) -> Result<PluginSlice<'_, i32>, CallError> {
@@ -548,7 +520,7 @@ impl Plug {
         let mut out = BidBuf::EMPTY;
         // SAFETY: declared signature.
         let r = unsafe {
-            (self.misaligned_owned)(&mut out);
+            (self.fns.misaligned_owned)(&mut out);
             call.slice_ret::<i32>(out)
         };
         call.finish(r)

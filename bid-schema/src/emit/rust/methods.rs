@@ -182,7 +182,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
         stmts.push(quote! {
             let __bid_status = unsafe { #f(#(#args),*) };
         });
-        let result = quote!(__bid_call.status(__bid_status));
+        let result = Finish::Checked(quote!(__bid_call.status(__bid_status)));
         // The status is the result: no `?` needed unless an argument check came first.
         return assemble(
             &name,
@@ -210,12 +210,12 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
 
     let own = m.returns.ownership.unwrap_or(Ownership::Transferred);
     let result = match ret_ty {
-        None => quote!(::core::result::Result::Ok(())),
-        Some(Type::Bool) => quote!(__bid_call.bool_ret(#value)),
+        None => Finish::Ok(quote!(())),
+        Some(Type::Bool) => Finish::Checked(quote!(__bid_call.bool_ret(#value))),
         Some(Type::Handle(id)) => {
             let raw = widen(iface, *id, quote!(#value));
             stmts.push(quote!(__bid_call.handle_ret(#raw);));
-            quote!(::core::result::Result::Ok(#value))
+            Finish::Ok(quote!(#value))
         }
         Some(ty @ (Type::String | Type::Bytes | Type::Array(_))) => {
             let kind = match ty {
@@ -229,14 +229,22 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                 Ownership::Reference => "_ref",
             };
             let getter = format_ident!("{}_ret{}", kind, suffix);
-            quote!(unsafe { __bid_call.#getter(#value) })
+            Finish::Checked(quote!(unsafe { __bid_call.#getter(#value) }))
         }
-        Some(_) => quote!(::core::result::Result::Ok(#value)),
+        Some(_) => Finish::Ok(quote!(#value)),
     };
     let api = api_return(iface, m);
     assemble(
         &name, doc, sep, &about, must_use, &sig, &idx, api, stmts, early, result,
     )
+}
+
+/// How a method's result reaches `finish`.
+enum Finish {
+    /// A value no check can refuse.
+    Ok(TokenStream),
+    /// A `Result` from the runtime's checks.
+    Checked(TokenStream),
 }
 
 #[allow(
@@ -254,17 +262,24 @@ fn assemble(
     api: TokenStream,
     stmts: Vec<TokenStream>,
     early: bool,
-    result: TokenStream,
+    result: Finish,
 ) -> TokenStream {
     // A body with a `?` is a closure, so a refused check still reaches `finish`; the others
     // finish their result directly.
     let body = if early {
+        let result = match result {
+            Finish::Ok(value) => quote!(::core::result::Result::Ok(#value)),
+            Finish::Checked(result) => result,
+        };
         quote! {
             let __bid_body = || { #(#stmts)* #result };
             __bid_call.finish(__bid_body())
         }
     } else {
-        quote!(#(#stmts)* __bid_call.finish(#result))
+        match result {
+            Finish::Ok(value) => quote!(#(#stmts)* __bid_call.ok(#value)),
+            Finish::Checked(result) => quote!(#(#stmts)* __bid_call.finish(#result)),
+        }
     };
     quote! {
         #doc
@@ -272,7 +287,7 @@ fn assemble(
         #[doc = #about]
         #must_use
         #[inline]
-        pub fn #name(&self, #(#sig),*) -> ::core::result::Result<#api, ::bid_runtime::CallError> {
+        pub fn #name(&self, #(#sig),*) -> ::bid_runtime::CallResult<#api> {
             let __bid_call = self.lib.begin(#idx);
             #body
         }

@@ -8,16 +8,13 @@ use crate::model::{
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-/// Every declared type of an interface, in declaration order.
-pub(crate) fn declared_types(iface: &Interface) -> TokenStream {
-    let mut out = TokenStream::new();
-    for (i, def) in iface.types.iter().enumerate() {
-        out.extend(match &def.kind {
-            TypeDefKind::Handle(h) => handle(iface, def, h),
-            TypeDefKind::Record(r) => record(iface, TypeId(i), def, r),
-        });
+/// Declared type `id`: a handle newtype, or a record with its layout checks.
+pub(crate) fn declared_type(iface: &Interface, id: TypeId) -> TokenStream {
+    let def = iface.ty(id);
+    match &def.kind {
+        TypeDefKind::Handle(h) => handle(iface, def, h),
+        TypeDefKind::Record(r) => record(iface, id, def, r),
     }
-    out
 }
 
 /// The Rust type of a handle's raw value.
