@@ -31,12 +31,51 @@ pub struct InterfaceMeta {
     pub signature: &'static str,
     /// Handle types; `HandleMeta` index = position here.
     pub handles: &'static [HandleMeta],
-    /// Methods in declaration order; the method index used by `Library::begin`.
-    pub methods: &'static [MethodMeta],
+    /// Methods in declaration order, one line each (see [`meta`]); the method index used
+    /// by `Library::begin` is the line's position.
+    pub methods: MethodTable,
     /// For the target the bindings were compiled for, how each method with a record
     /// parameter or return passes it (registers, `byval`, `sret`, ...): `(method, label)`.
     /// Traced as `bridge.passing`.
     pub passing: &'static [(usize, &'static str)],
+}
+
+impl InterfaceMeta {
+    /// The decoded methods: empty until a load has decoded them (which it does before
+    /// resolving any symbol, so every loaded library sees them all).
+    pub fn methods(&'static self) -> &'static [MethodMeta] {
+        match self.methods.decoded.get() {
+            Some(Ok(methods)) => methods,
+            _ => &[],
+        }
+    }
+}
+
+/// The methods of an interface as generated code writes them, a line of text each, and
+/// their decoded form, made once per process at the first load. A line of text costs the
+/// generator and the compiler a token where a struct literal costs dozens.
+#[derive(Debug)]
+pub struct MethodTable {
+    text: &'static str,
+    decoded: std::sync::OnceLock<Result<Box<[MethodMeta]>, String>>,
+}
+
+impl MethodTable {
+    /// A table of `text` in the format [`meta`] describes.
+    pub const fn new(text: &'static str) -> MethodTable {
+        MethodTable {
+            text,
+            decoded: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Decodes the table (once), or says what is wrong with it.
+    pub(crate) fn decode(&self) -> Result<&[MethodMeta], &str> {
+        match self.decoded.get_or_init(|| meta::decode(self.text)) {
+            Ok(methods) => Ok(methods),
+            Err(reason) => Err(reason),
+        }
+    }
 }
 
 /// A handle type.
@@ -60,7 +99,7 @@ pub struct MethodMeta {
     /// Whether the C function returns an `int32_t` status.
     pub fallible: bool,
     /// Parameters.
-    pub params: &'static [ParamMeta],
+    pub params: Box<[ParamMeta]>,
     /// Return value.
     pub ret: ValueMeta,
 }
@@ -244,7 +283,7 @@ impl<'a> Call<'a> {
     }
 
     fn meta(&self) -> Option<&'static MethodMeta> {
-        self.lib.meta.methods.get(self.method)
+        self.lib.meta.methods().get(self.method)
     }
 
     /// Where this call happens, for errors.
@@ -329,7 +368,7 @@ impl<'a> Call<'a> {
             type_name: handle_meta.name,
             raw,
         };
-        let name = |i: usize| self.lib.meta.methods.get(i).map_or("?", |m| m.name);
+        let name = |i: usize| self.lib.meta.methods().get(i).map_or("?", |m| m.name);
         match refusal {
             Refusal::UseAfterRelease { released_by } => {
                 Err(CallError::from(CallErrorKind::UseAfterRelease {
@@ -594,5 +633,5 @@ impl<'a> Call<'a> {
     }
 }
 
-/// Short constructors for the metadata static (`meta.rs`).
+/// The method table's format and decoder.
 pub mod meta;

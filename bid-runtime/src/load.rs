@@ -147,6 +147,14 @@ pub(crate) unsafe fn open(
 ) -> Result<Library, LoadError> {
     let start = Instant::now();
     let given = PathBuf::from(path);
+    // Before the library runs any code: bindings this runtime cannot read load nothing.
+    meta.methods
+        .decode()
+        .map_err(|reason| LoadError::Bindings {
+            library: given.clone(),
+            interface: meta.name,
+            reason: reason.to_owned(),
+        })?;
     // SAFETY: the caller accepts running the library's initialisers.
     let lib = unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::Open {
         library: given.clone(),
@@ -158,8 +166,8 @@ pub(crate) unsafe fn open(
         .into();
 
     let mut missing = Vec::new();
-    let mut symbols = Vec::with_capacity(meta.methods.len());
-    for m in meta.methods {
+    let mut symbols = Vec::with_capacity(meta.methods().len());
+    for m in meta.methods() {
         // SAFETY: only the address is taken; generated code gives it its declared type.
         match unsafe { lib.get::<*const c_void>(m.symbol) } {
             Ok(sym) => {
@@ -196,7 +204,7 @@ pub(crate) unsafe fn open(
     unsafe { check_signature(&lib, &abs, meta) }?;
 
     let trace = TraceState::new(meta, abs.clone());
-    let audit = Audit::new(meta.methods.len(), trace);
+    let audit = Audit::new(meta.methods().len(), trace);
     if let Some(trace_path) = std::env::var_os("BID_AUDIT").filter(|p| !p.is_empty()) {
         let sink = Sink::open(Path::new(&trace_path)).map_err(|error| LoadError::Trace {
             library: abs.to_path_buf(),

@@ -244,8 +244,8 @@ impl TraceState {
     fn texts(&self) -> &Texts {
         self.texts.get_or_init(|| {
             let host = host();
-            let mut heads = Vec::with_capacity(self.meta.methods.len() + 1);
-            let mut bridges = Vec::with_capacity(self.meta.methods.len() + 1);
+            let mut heads = Vec::with_capacity(self.meta.methods().len() + 1);
+            let mut bridges = Vec::with_capacity(self.meta.methods().len() + 1);
             let mut lib = String::new();
             json_str(&mut lib, &self.library.to_string_lossy());
             let mut iface = String::new();
@@ -264,7 +264,7 @@ impl TraceState {
                 let _ = write!(s, ",\"library\":{lib}");
                 s
             };
-            for (index, m) in self.meta.methods.iter().enumerate() {
+            for (index, m) in self.meta.methods().iter().enumerate() {
                 let mut head = format!("\"interface\":{iface},\"method\":");
                 json_str(&mut head, m.name);
                 head.push_str(",\"effect\":");
@@ -289,7 +289,7 @@ impl TraceState {
                         r.handle
                             .and_then(|h| self.meta.handles.get(h))
                             .and_then(|h| h.release)
-                            .and_then(|i| self.meta.methods.get(i))
+                            .and_then(|i| self.meta.methods().get(i))
                             .map_or("none", |m| m.name),
                     ),
                     (_, Some(Ownership::Transferred)) => {
@@ -330,8 +330,8 @@ impl TraceState {
     ) -> String {
         let texts = self.texts();
         let i = method
-            .filter(|&i| i < self.meta.methods.len())
-            .unwrap_or(self.meta.methods.len());
+            .filter(|&i| i < self.meta.methods().len())
+            .unwrap_or(self.meta.methods().len());
         let mut line = String::with_capacity(640 + extra.len());
         line.push_str("{\"timestamp\":\"");
         line.push_str(&timestamp(SystemTime::now()));
@@ -467,7 +467,7 @@ impl Audit {
         extra: &str,
     ) {
         let meta = self.trace.meta();
-        let m = method.and_then(|i| meta.methods.get(i));
+        let m = method.and_then(|i| meta.methods().get(i));
         let method = m.map_or("", |m| m.name);
         let symbol = m.map_or("", |m| m.symbol);
         let library = self.trace.library().to_string_lossy();

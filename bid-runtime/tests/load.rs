@@ -136,3 +136,31 @@ fn a_function_table_of_another_size_panics_instead_of_reading_past_the_symbols()
     assert_eq!(table.len(), methods);
     assert!(table.iter().all(|&addr| addr != 0));
 }
+
+#[test]
+fn bindings_whose_method_table_cannot_be_read_load_nothing() {
+    use bid_runtime::__private::{InterfaceMeta, MethodTable, open};
+    static NEWER: InterfaceMeta = InterfaceMeta {
+        name: "test.plug",
+        box_name: "Plug",
+        free_symbol: "plug_bid_free",
+        needs_free: true,
+        signature_symbol: "plug_bid_signature",
+        signature: SIGNATURE,
+        handles: &[],
+        methods: MethodTable::new("bid-methods 9\nadd plug_add pure - i32\n"),
+        passing: &[],
+    };
+    // SAFETY: test plugin only (and the table is refused before it is opened).
+    let e = match unsafe { open(plugin().as_os_str(), &NEWER) } {
+        Ok(_) => panic!("a table of another format must not load"),
+        Err(e) => e,
+    };
+    assert!(matches!(e, LoadError::Bindings { .. }), "{e:?}");
+    assert_eq!(e.code(), "bid.bindings");
+    let text = e.to_string();
+    assert!(text.contains("`test.plug`"), "{text}");
+    assert!(text.contains("starts with `bid-methods 9`"), "{text}");
+    assert!(text.contains("regenerate the bindings"), "{text}");
+    assert!(NEWER.methods().is_empty());
+}

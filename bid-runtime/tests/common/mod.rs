@@ -9,9 +9,7 @@ pub use schema::{trace_path, validate_all, validated_lines};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use bid_runtime::__private::{
-    self as p, HandleMeta, InterfaceMeta, MethodMeta, Ownership, ParamMeta, ValueKind, ValueMeta,
-};
+use bid_runtime::__private::{self as p, HandleMeta, InterfaceMeta, MethodTable};
 use bid_runtime::{BidBuf, CallError, Library, LoadError, PluginBytes, PluginSlice, PluginString};
 
 pub const SIGNATURE: &str = "bid-signature 0\n\
@@ -37,47 +35,6 @@ fn live_buffers -> i64\n\
 fn live_handles -> i32\n\
 fn misaligned_owned -> array(i32):transferred\n";
 
-const fn v(kind: ValueKind, ownership: Option<Ownership>) -> ValueMeta {
-    ValueMeta {
-        kind,
-        ownership,
-        handle: None,
-    }
-}
-const I32: ValueMeta = v(ValueKind::I32, None);
-const I64: ValueMeta = v(ValueKind::I64, None);
-const BOOL: ValueMeta = v(ValueKind::Bool, None);
-const VOID: ValueMeta = v(ValueKind::Void, None);
-const STR_IN: ValueMeta = v(ValueKind::String, Some(Ownership::Borrowed));
-const BYTES_IN: ValueMeta = v(ValueKind::Bytes, Some(Ownership::Borrowed));
-const STR_OUT: ValueMeta = v(ValueKind::String, Some(Ownership::Transferred));
-const BYTES_OUT: ValueMeta = v(ValueKind::Bytes, Some(Ownership::Transferred));
-const ARR_OUT: ValueMeta = v(ValueKind::Array, Some(Ownership::Transferred));
-const fn handle(ownership: Ownership) -> ValueMeta {
-    ValueMeta {
-        kind: ValueKind::Handle,
-        ownership: Some(ownership),
-        handle: Some(0),
-    }
-}
-
-const fn m(
-    name: &'static str,
-    symbol: &'static str,
-    effect: &'static str,
-    params: &'static [ParamMeta],
-    ret: ValueMeta,
-) -> MethodMeta {
-    MethodMeta {
-        name,
-        symbol,
-        effect,
-        fallible: false,
-        params,
-        ret,
-    }
-}
-
 pub static META: InterfaceMeta = InterfaceMeta {
     name: "test.plug",
     box_name: "Plug",
@@ -89,143 +46,29 @@ pub static META: InterfaceMeta = InterfaceMeta {
         name: "FileHandle",
         release: Some(16),
     }],
-    methods: &[
-        m(
-            "add",
-            "plug_add",
-            "pure",
-            &[
-                ParamMeta {
-                    name: "a",
-                    value: I32,
-                },
-                ParamMeta {
-                    name: "b",
-                    value: I32,
-                },
-            ],
-            I32,
-        ),
-        m(
-            "greet",
-            "plug_greet",
-            "pure",
-            &[ParamMeta {
-                name: "name",
-                value: STR_IN,
-            }],
-            STR_OUT,
-        ),
-        m(
-            "echo_bytes",
-            "plug_echo_bytes",
-            "pure",
-            &[ParamMeta {
-                name: "data",
-                value: BYTES_IN,
-            }],
-            BYTES_OUT,
-        ),
-        m(
-            "range",
-            "plug_range",
-            "pure",
-            &[ParamMeta {
-                name: "n",
-                value: I32,
-            }],
-            ARR_OUT,
-        ),
-        m("empty", "plug_empty", "pure", &[], STR_OUT),
-        m("null_len", "plug_null_len", "pure", &[], STR_OUT),
-        m("neg_len", "plug_neg_len", "pure", &[], STR_OUT),
-        m("bad_utf8", "plug_bad_utf8", "pure", &[], STR_OUT),
-        m(
-            "is_even",
-            "plug_is_even",
-            "pure",
-            &[ParamMeta {
-                name: "v",
-                value: I32,
-            }],
-            BOOL,
-        ),
-        m("bad_bool", "plug_bad_bool", "pure", &[], BOOL),
-        MethodMeta {
-            name: "check",
-            symbol: "plug_check",
-            effect: "io",
-            fallible: true,
-            params: &[ParamMeta {
-                name: "code",
-                value: I32,
-            }],
-            ret: I32,
-        },
-        m(
-            "borrowed",
-            "plug_borrowed",
-            "mut",
-            &[ParamMeta {
-                name: "n",
-                value: I32,
-            }],
-            v(ValueKind::String, Some(Ownership::Borrowed)),
-        ),
-        m(
-            "version",
-            "plug_version",
-            "pure",
-            &[],
-            v(ValueKind::String, Some(Ownership::Reference)),
-        ),
-        m(
-            "misaligned",
-            "plug_misaligned",
-            "pure",
-            &[],
-            v(ValueKind::Array, Some(Ownership::Borrowed)),
-        ),
-        m(
-            "open",
-            "plug_open",
-            "io",
-            &[ParamMeta {
-                name: "seed",
-                value: I32,
-            }],
-            handle(Ownership::Transferred),
-        ),
-        m(
-            "read",
-            "plug_read",
-            "io",
-            &[ParamMeta {
-                name: "h",
-                value: handle(Ownership::Borrowed),
-            }],
-            I32,
-        ),
-        m(
-            "close",
-            "plug_close",
-            "io",
-            &[ParamMeta {
-                name: "h",
-                value: handle(Ownership::Transferred),
-            }],
-            VOID,
-        ),
-        m("live_buffers", "plug_live_buffers", "pure", &[], I64),
-        m("live_handles", "plug_live_handles", "pure", &[], I32),
-        m(
-            "misaligned_owned",
-            "plug_misaligned_owned",
-            "pure",
-            &[],
-            ARR_OUT,
-        ),
-    ],
+    methods: MethodTable::new(
+        "bid-methods 0\n\
+add plug_add pure - i32 a:i32 b:i32\n\
+greet plug_greet pure - string/transferred name:string/borrowed\n\
+echo_bytes plug_echo_bytes pure - bytes/transferred data:bytes/borrowed\n\
+range plug_range pure - array/transferred n:i32\n\
+empty plug_empty pure - string/transferred\n\
+null_len plug_null_len pure - string/transferred\n\
+neg_len plug_neg_len pure - string/transferred\n\
+bad_utf8 plug_bad_utf8 pure - string/transferred\n\
+is_even plug_is_even pure - bool v:i32\n\
+bad_bool plug_bad_bool pure - bool\n\
+check plug_check io fallible i32 code:i32\n\
+borrowed plug_borrowed mut - string/borrowed n:i32\n\
+version plug_version pure - string/reference\n\
+misaligned plug_misaligned pure - array/borrowed\n\
+open plug_open io - handle0/transferred seed:i32\n\
+read plug_read io - i32 h:handle0/borrowed\n\
+close plug_close io - void h:handle0/transferred\n\
+live_buffers plug_live_buffers pure - i64\n\
+live_handles plug_live_handles pure - i32\n\
+misaligned_owned plug_misaligned_owned pure - array/transferred\n",
+    ),
     passing: &[(0, "a: direct, b: direct; return: direct")],
 };
 

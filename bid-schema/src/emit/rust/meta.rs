@@ -6,74 +6,78 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 /// Position of a handle type among the interface's handle types.
-fn handle_index(iface: &Interface, id: TypeId) -> Option<usize> {
+fn handle_index(iface: &Interface, id: TypeId) -> usize {
     iface.types[..id.0]
         .iter()
         .filter(|t| matches!(t.kind, TypeDefKind::Handle(_)))
         .count()
-        .into()
 }
 
-fn ownership(own: Ownership) -> TokenStream {
+fn ownership(own: Ownership) -> &'static str {
     match own {
-        Ownership::Borrowed => quote!(Borrowed),
-        Ownership::Transferred => quote!(Transferred),
-        Ownership::Reference => quote!(Reference),
+        Ownership::Borrowed => "borrowed",
+        Ownership::Transferred => "transferred",
+        Ownership::Reference => "reference",
     }
 }
 
-/// A `ValueMeta` through the short constructors of `__private::meta`; the long form only
-/// for a combination they do not cover.
-fn value(iface: &Interface, ty: Option<&Type>, own: Option<Ownership>) -> TokenStream {
-    let handle = match ty {
-        Some(Type::Handle(id)) => handle_index(iface, *id),
-        _ => None,
-    };
-    match (ty, own, handle) {
-        (None, None, None) => return quote!(VOID),
-        (Some(Type::Bool), None, None) => return quote!(BOOL),
-        (Some(Type::I32), None, None) => return quote!(I32),
-        (Some(Type::I64), None, None) => return quote!(I64),
-        (Some(Type::F32), None, None) => return quote!(F32),
-        (Some(Type::F64), None, None) => return quote!(F64),
-        (Some(Type::Record(_)), None, None) => return quote!(RECORD),
-        (Some(ty @ (Type::String | Type::Bytes | Type::Array(_))), Some(own), None) => {
-            let own = ownership(own);
-            return match ty {
-                Type::String => quote!(string(#own)),
-                Type::Bytes => quote!(bytes(#own)),
-                _ => quote!(array(#own)),
-            };
-        }
-        (Some(Type::Handle(_)), Some(own), Some(i)) => {
-            let own = ownership(own);
-            let i = proc_macro2::Literal::usize_unsuffixed(i);
-            return quote!(handle(#own, #i));
-        }
-        _ => {}
+/// A value in the method table: its kind, `handle<N>` for handle type `N`, then
+/// `/<ownership>` when it has one.
+fn value(out: &mut String, iface: &Interface, ty: Option<&Type>, own: Option<Ownership>) {
+    out.push_str(match ty {
+        None => "void",
+        Some(Type::Bool) => "bool",
+        Some(Type::I32) => "i32",
+        Some(Type::I64) => "i64",
+        Some(Type::F32) => "f32",
+        Some(Type::F64) => "f64",
+        Some(Type::Record(_)) => "record",
+        Some(Type::String) => "string",
+        Some(Type::Bytes) => "bytes",
+        Some(Type::Array(_)) => "array",
+        Some(Type::Handle(_)) => "handle",
+    });
+    if let Some(Type::Handle(id)) = ty {
+        out.push_str(&handle_index(iface, *id).to_string());
     }
-    let kind = match ty {
-        None => quote!(Void),
-        Some(Type::Bool) => quote!(Bool),
-        Some(Type::I32) => quote!(I32),
-        Some(Type::I64) => quote!(I64),
-        Some(Type::F32) => quote!(F32),
-        Some(Type::F64) => quote!(F64),
-        Some(Type::String) => quote!(String),
-        Some(Type::Bytes) => quote!(Bytes),
-        Some(Type::Array(_)) => quote!(Array),
-        Some(Type::Handle(_)) => quote!(Handle),
-        Some(Type::Record(_)) => quote!(Record),
-    };
-    let own = match own {
-        Some(o) => {
-            let o = ownership(o);
-            quote!(Some(#o))
+    if let Some(own) = own {
+        out.push('/');
+        out.push_str(ownership(own));
+    }
+}
+
+/// The method table `bid_runtime::__private::MethodTable` decodes: a line per method
+/// (format in `bid_runtime::__private::meta`).
+pub(crate) fn method_table(iface: &Interface) -> String {
+    let mut out = String::from("bid-methods 0\n");
+    for m in &iface.methods {
+        out.push_str(&m.name);
+        out.push(' ');
+        out.push_str(&m.symbol);
+        out.push(' ');
+        out.push_str(m.effect.as_str());
+        out.push_str(if m.fallible { " fallible " } else { " - " });
+        let Return { ty, ownership } = &m.returns;
+        value(&mut out, iface, ty.as_ref(), *ownership);
+        for p in &m.params {
+            out.push(' ');
+            out.push_str(&p.name);
+            out.push(':');
+            value(&mut out, iface, Some(&p.ty), p.ownership);
         }
-        None => quote!(None),
-    };
-    let handle = option_usize(handle);
-    quote!(value(ValueKind::#kind, #own, #handle))
+        out.push('\n');
+    }
+    out
+}
+
+/// A string literal holding `text`'s line breaks as they are, so the generated file shows
+/// one line of the table per line; escaped when the text could end the literal.
+fn text_literal(text: &str) -> proc_macro2::Literal {
+    let plain = !text.contains(['"', '\\', '\r']);
+    plain
+        .then(|| format!("\"{text}\"").parse().ok())
+        .flatten()
+        .unwrap_or_else(|| proc_macro2::Literal::string(text))
 }
 
 fn option_usize(v: Option<usize>) -> TokenStream {
@@ -104,17 +108,7 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
         }
         TypeDefKind::Record(_) => None,
     });
-    let methods = iface.methods.iter().map(|m| {
-        let (mname, symbol, effect, fallible) = (&m.name, &m.symbol, m.effect.as_str(), m.fallible);
-        let params = m.params.iter().map(|p| {
-            let pname = &p.name;
-            let v = value(iface, Some(&p.ty), p.ownership);
-            quote!(param(#pname, #v))
-        });
-        let Return { ty, ownership } = &m.returns;
-        let ret = value(iface, ty.as_ref(), *ownership);
-        quote!(method(#mname, #symbol, #effect, #fallible, #ret, &[#(#params),*]))
-    });
+    let methods = text_literal(&method_table(iface));
     let passing_name = quote::format_ident!("{}_PASSING", name);
     let passing = passing_consts(iface, &passing_name);
     // The short names come from a `use` inside the initialiser block: fully qualified
@@ -122,12 +116,7 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
     quote! {
         static #name: ::bid_runtime::__private::InterfaceMeta = {
             #[allow(unused_imports, reason = "one import list for every interface")]
-            use ::bid_runtime::__private::{HandleMeta, InterfaceMeta, ValueKind};
-            #[allow(unused_imports, reason = "one import list for every interface")]
-            use ::bid_runtime::__private::meta::{
-                array, bytes, handle, method, param, string, value, Borrowed, Reference, Transferred,
-                BOOL, F32, F64, I32, I64, RECORD, VOID,
-            };
+            use ::bid_runtime::__private::{HandleMeta, InterfaceMeta, MethodTable};
             #[allow(unused_imports, reason = "one import list for every interface")]
             use ::core::option::Option::{None, Some};
             InterfaceMeta {
@@ -138,7 +127,7 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
                 signature_symbol: #sig_symbol,
                 signature: #signature,
                 handles: &[#(#handles),*],
-                methods: &[#(#methods),*],
+                methods: MethodTable::new(#methods),
                 passing: #passing_name,
             }
         };

@@ -219,10 +219,12 @@ fn every_type_parses_and_lowers() {
         "flip: unsafe extern \"C\" fn(i32) -> i32,",
         "r#type: unsafe extern \"C\" fn(i32),",
         "pub fn r#type(&self, self_: i32,)",
-        "-> ::core::result::Result<::bid_runtime::PluginBytes<'_>, ::bid_runtime::CallError>",
-        "-> ::core::result::Result<::std::string::String, ::bid_runtime::CallError>",
-        "-> ::core::result::Result<&str, ::bid_runtime::CallError>",
-        "-> ::core::result::Result<&[i32], ::bid_runtime::CallError>",
+        "-> ::bid_runtime::CallResult<::bid_runtime::PluginBytes<'_>>",
+        "-> ::bid_runtime::CallResult<::std::string::String>",
+        "-> ::bid_runtime::CallResult<&str>",
+        "-> ::bid_runtime::CallResult<&[i32]>",
+        "let fns = unsafe { __bid_lib.fn_table::<__BidAllBoxFns>() };",
+        "read t_read io fallible bytes/transferred h:handle0/borrowed",
         "::bid_runtime::PluginSlice<'_, Point>",
         "_not_sync: ::core::marker::PhantomData<::core::cell::Cell<()>>",
         "pub unsafe fn load_default()",
@@ -255,7 +257,9 @@ fn scalar_call_has_no_checks() {
         "scalar path must stay minimal:\n{add}"
     );
     assert!(
-        add.contains("__bid_call.finish(::core::result::Result::Ok(__bid_r))"),
+        add.contains(
+            "let __bid_r = unsafe { (self.fns.add)(a, b) };\n        __bid_call.ok(__bid_r)"
+        ),
         "{add}"
     );
 }
