@@ -121,6 +121,29 @@ fn codegen(c: &mut Criterion) {
                     )
                 })
             });
+            // `bid rust` formats with prettyplease; `wit-bindgen rust` does only when asked.
+            // The formatted run is the like-for-like row; it is skipped at 20,000 to keep
+            // the run short.
+            if n <= 5_000 {
+                g.bench_with_input(
+                    BenchmarkId::new("wit_bindgen_rust_format", n),
+                    &n,
+                    |b, _| {
+                        b.iter(|| {
+                            run(
+                                wb,
+                                &[
+                                    "rust".as_ref(),
+                                    "--format".as_ref(),
+                                    wit.as_os_str(),
+                                    "--out-dir".as_ref(),
+                                    out.as_os_str(),
+                                ],
+                            )
+                        })
+                    },
+                );
+            }
             g.bench_with_input(BenchmarkId::new("wit_bindgen_c", n), &n, |b, _| {
                 b.iter(|| {
                     run(
