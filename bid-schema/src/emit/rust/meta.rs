@@ -97,7 +97,7 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
     let free = iface.free_symbol();
     let needs_free = iface.needs_free();
     let sig_symbol = iface.signature_symbol();
-    let signature = crate::signature::text(iface);
+    let signature = text_literal(&crate::signature::text(iface));
     let handles = iface.types.iter().filter_map(|t| match &t.kind {
         TypeDefKind::Handle(h) => {
             let name = &t.name;
@@ -158,5 +158,29 @@ fn passing_consts(iface: &Interface, name: &Ident) -> TokenStream {
         #(#per_target)*
         #[cfg(not(any(#(#cfgs),*)))]
         const #name: &[(usize, &str)] = &[];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_literal;
+
+    /// The literal always denotes the text: line breaks kept as they are when nothing in
+    /// the text can end the literal, escaped otherwise.
+    #[test]
+    fn text_literals_keep_lines_and_escape_what_could_end_them() {
+        let lines = text_literal("a b\nc:d\n").to_string();
+        assert_eq!(lines, "\"a b\nc:d\n\"");
+        for tricky in ["say \"hi\"\n", "back\\slash\n", "crlf\r\n"] {
+            let lit = text_literal(tricky);
+            let parsed: syn::LitStr = syn::parse_quote!(#lit);
+            assert_eq!(parsed.value(), tricky);
+            assert!(!lit.to_string().contains('\n'), "{lit}");
+        }
+        let parsed: syn::LitStr = {
+            let lit = text_literal("x\ny\n");
+            syn::parse_quote!(#lit)
+        };
+        assert_eq!(parsed.value(), "x\ny\n");
     }
 }
