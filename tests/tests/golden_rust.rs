@@ -145,7 +145,7 @@ fn rust_fn_pointers_match_the_c_prototypes() {
                 "{stem}: one pointer per method"
             );
             for (field, method) in fields.iter().zip(&iface.methods) {
-                let syn::Type::BareFn(f) = &field.ty else {
+                let syn::Type::FnPtr(f) = &field.ty else {
                     panic!("{stem}: {} is not a fn pointer", method.name);
                 };
                 let proto = bid_schema::lower::c_prototype(iface, method);

@@ -96,6 +96,7 @@ fn tokens(items: &[syn::Item]) -> String {
 fn pretty(items: Vec<syn::Item>) -> String {
     prettyplease::unparse(&syn::File {
         shebang: None,
+        frontmatter: None,
         attrs: Vec::new(),
         items,
     })
