@@ -16,13 +16,30 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Below this many pieces per thread, another thread costs more than it saves.
 const PIECES_PER_THREAD: usize = 64;
 
-/// The formatted text of `pieces`, formatted on up to `threads` threads; `None` when a
-/// piece does not parse.
-pub(crate) fn pieces(pieces: &[Piece<'_>], threads: usize) -> Option<String> {
-    on_threads(pieces, threads.min(pieces.len() / PIECES_PER_THREAD).max(1))
+/// How the text of the bindings is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// prettyplease.
+    Pretty,
+    /// The same tokens, a statement per line, unparsed ([`crate::plain`]).
+    Plain,
 }
 
-fn on_threads(pieces: &[Piece<'_>], threads: usize) -> Option<String> {
+/// The text of `pieces`, laid out on up to `threads` threads; `None` when a piece does not
+/// parse.
+pub(crate) fn pieces(pieces: &[Piece<'_>], layout: Layout, threads: usize) -> Option<String> {
+    on_threads(
+        pieces,
+        layout,
+        threads.min(pieces.len() / PIECES_PER_THREAD).max(1),
+    )
+}
+
+fn on_threads(pieces: &[Piece<'_>], layout: Layout, threads: usize) -> Option<String> {
+    let piece = |p: &Piece<'_>| match layout {
+        Layout::Pretty => piece(p),
+        Layout::Plain => Some(plain_piece(p)),
+    };
     let texts: Vec<Option<String>> = if threads == 1 {
         pieces.iter().map(piece).collect()
     } else {
@@ -66,6 +83,21 @@ fn piece(piece: &Piece<'_>) -> Option<String> {
         Emitted::ImplStart(header) => impl_header(header.into_iter().collect()),
         Emitted::Member(member) => impl_member(member),
         Emitted::ImplEnd => Some("}\n".to_owned()),
+    }
+}
+
+/// One piece's text without a formatter, laid out as [`crate::plain`] lays out the whole file.
+fn plain_piece(piece: &Piece<'_>) -> String {
+    match piece.emit() {
+        Emitted::Items(tokens) => crate::plain::text(tokens, 0),
+        Emitted::ImplStart(header) => {
+            let mut text = crate::plain::text(header, 0);
+            text.pop();
+            text.push_str(" {\n");
+            text
+        }
+        Emitted::Member(member) => crate::plain::text(member, 1),
+        Emitted::ImplEnd => "}\n".to_owned(),
     }
 }
 
@@ -203,9 +235,18 @@ mod tests {
             let split = items(tokens).expect("every generated item parses");
             assert_eq!(split, whole, "{}", path.display());
             let pieces = bid_schema::emit::rust::pieces(&model);
+            let plain_whole = crate::plain::text(bid_schema::emit::rust::bindings(&model), 0);
             for threads in [1, 3] {
-                let text = on_threads(&pieces, threads).expect("every piece parses");
+                let text =
+                    on_threads(&pieces, Layout::Pretty, threads).expect("every piece parses");
                 assert_eq!(text, whole, "{} on {threads} threads", path.display());
+                let plain = on_threads(&pieces, Layout::Plain, threads).expect("plain text");
+                assert_eq!(
+                    plain,
+                    plain_whole,
+                    "{} plain on {threads} threads",
+                    path.display()
+                );
             }
             seen += 1;
         }

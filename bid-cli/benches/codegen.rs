@@ -94,6 +94,20 @@ fn codegen(c: &mut Criterion) {
                 )
             })
         });
+        g.bench_with_input(BenchmarkId::new("bid_rust_no_format", n), &n, |b, _| {
+            b.iter(|| {
+                run(
+                    &bid,
+                    &[
+                        "rust".as_ref(),
+                        "--no-format".as_ref(),
+                        yaml.as_os_str(),
+                        "-o".as_ref(),
+                        out.join("bid_plain.rs").as_os_str(),
+                    ],
+                )
+            })
+        });
         g.bench_with_input(BenchmarkId::new("bid_header", n), &n, |b, _| {
             b.iter(|| {
                 run(
@@ -121,9 +135,9 @@ fn codegen(c: &mut Criterion) {
                     )
                 })
             });
-            // `bid rust` formats with prettyplease; `wit-bindgen rust` does only when asked.
-            // The formatted run is the like-for-like row; it is skipped at 20,000 to keep
-            // the run short.
+            // `bid rust` formats with prettyplease unless given `--no-format`; `wit-bindgen
+            // rust` formats only when given `--format`. Each pair is like for like; the
+            // formatted wit-bindgen run is skipped at 20,000 to keep the run short.
             if n <= 5_000 {
                 g.bench_with_input(
                     BenchmarkId::new("wit_bindgen_rust_format", n),
