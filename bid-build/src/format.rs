@@ -36,12 +36,12 @@ pub(crate) fn pieces(pieces: &[Piece<'_>], layout: Layout, threads: usize) -> Op
 }
 
 fn on_threads(pieces: &[Piece<'_>], layout: Layout, threads: usize) -> Option<String> {
-    let piece = |p: &Piece<'_>| match layout {
+    let lay_out = |p: &Piece<'_>| match layout {
         Layout::Pretty => piece(p),
         Layout::Plain => Some(plain_piece(p)),
     };
     let texts: Vec<Option<String>> = if threads == 1 {
-        pieces.iter().map(piece).collect()
+        pieces.iter().map(lay_out).collect()
     } else {
         // Pieces are handed out one at a time, in order: most are one method each, so the
         // threads finish together.
@@ -51,7 +51,7 @@ fn on_threads(pieces: &[Piece<'_>], layout: Layout, threads: usize) -> Option<St
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(p) = pieces.get(i) else { break done };
-                done.push((i, piece(p)));
+                done.push((i, lay_out(p)));
             }
         };
         let mut texts = vec![None; pieces.len()];

@@ -40,17 +40,6 @@ pub struct InterfaceMeta {
     pub passing: &'static [(usize, &'static str)],
 }
 
-impl InterfaceMeta {
-    /// The decoded methods: empty until a load has decoded them (which it does before
-    /// resolving any symbol, so every loaded library sees them all).
-    pub fn methods(&'static self) -> &'static [MethodMeta] {
-        match self.methods.decoded.get() {
-            Some(Ok(methods)) => methods,
-            _ => &[],
-        }
-    }
-}
-
 /// The methods of an interface as generated code writes them, a line of text each, and
 /// their decoded form, made once per process at the first load. A line of text costs the
 /// generator and the compiler a token where a struct literal costs dozens.
@@ -69,8 +58,9 @@ impl MethodTable {
         }
     }
 
-    /// Decodes the table (once), or says what is wrong with it.
-    pub(crate) fn decode(&self) -> Result<&[MethodMeta], &str> {
+    /// Decodes the table (once), or says what is wrong with it. `open` does, before it
+    /// loads anything; the library keeps the methods.
+    pub(crate) fn decode(&'static self) -> Result<&'static [MethodMeta], &'static str> {
         match self.decoded.get_or_init(|| meta::decode(self.text)) {
             Ok(methods) => Ok(methods),
             Err(reason) => Err(reason),
@@ -283,7 +273,7 @@ impl<'a> Call<'a> {
     }
 
     fn meta(&self) -> Option<&'static MethodMeta> {
-        self.lib.meta.methods().get(self.method)
+        self.lib.methods.get(self.method)
     }
 
     /// Where this call happens, for errors.
@@ -368,7 +358,7 @@ impl<'a> Call<'a> {
             type_name: handle_meta.name,
             raw,
         };
-        let name = |i: usize| self.lib.meta.methods().get(i).map_or("?", |m| m.name);
+        let name = |i: usize| self.lib.methods.get(i).map_or("?", |m| m.name);
         match refusal {
             Refusal::UseAfterRelease { released_by } => {
                 Err(CallError::from(CallErrorKind::UseAfterRelease {

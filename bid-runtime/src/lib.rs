@@ -47,7 +47,7 @@ pub use values::{PluginBytes, PluginSlice, PluginString};
 /// What every generated method returns: its value, or why the call failed.
 pub type CallResult<T> = Result<T, CallError>;
 
-use __private::InterfaceMeta;
+use __private::{InterfaceMeta, MethodMeta};
 use ledger::Ledger;
 
 /// `typedef struct bid_buf { void* ptr; int32_t len; } bid_buf;`
@@ -77,6 +77,8 @@ type FreeFn = unsafe extern "C" fn(*mut c_void, i32);
 /// `ffi.unload` summary, flushes the trace, then unloads the library.
 pub struct Library {
     meta: &'static InterfaceMeta,
+    /// `meta`'s methods, decoded.
+    methods: &'static [MethodMeta],
     path: Arc<Path>,
     /// Method addresses, by method index.
     symbols: Box<[*const c_void]>,

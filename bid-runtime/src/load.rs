@@ -148,7 +148,8 @@ pub(crate) unsafe fn open(
     let start = Instant::now();
     let given = PathBuf::from(path);
     // Before the library runs any code: bindings this runtime cannot read load nothing.
-    meta.methods
+    let methods = meta
+        .methods
         .decode()
         .map_err(|reason| LoadError::Bindings {
             library: given.clone(),
@@ -166,8 +167,8 @@ pub(crate) unsafe fn open(
         .into();
 
     let mut missing = Vec::new();
-    let mut symbols = Vec::with_capacity(meta.methods().len());
-    for m in meta.methods() {
+    let mut symbols = Vec::with_capacity(methods.len());
+    for m in methods {
         // SAFETY: only the address is taken; generated code gives it its declared type.
         match unsafe { lib.get::<*const c_void>(m.symbol) } {
             Ok(sym) => {
@@ -203,8 +204,8 @@ pub(crate) unsafe fn open(
     // SAFETY: the signature symbol's declared type.
     unsafe { check_signature(&lib, &abs, meta) }?;
 
-    let trace = TraceState::new(meta, abs.clone());
-    let audit = Audit::new(meta.methods().len(), trace);
+    let trace = TraceState::new(meta, methods, abs.clone());
+    let audit = Audit::new(methods.len(), trace);
     if let Some(trace_path) = std::env::var_os("BID_AUDIT").filter(|p| !p.is_empty()) {
         let sink = Sink::open(Path::new(&trace_path)).map_err(|error| LoadError::Trace {
             library: abs.to_path_buf(),
@@ -217,6 +218,7 @@ pub(crate) unsafe fn open(
         .store(audit.trace.subscriber || audit.trace.has_sink(), Relaxed);
     let library = Library {
         meta,
+        methods,
         path: abs,
         symbols: symbols.into_boxed_slice(),
         free,

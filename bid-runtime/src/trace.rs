@@ -184,6 +184,8 @@ struct Texts {
 /// The trace side of an [`Audit`].
 pub(crate) struct TraceState {
     meta: &'static InterfaceMeta,
+    /// `meta`'s methods, decoded.
+    methods: &'static [MethodMeta],
     library: Arc<Path>,
     sink: RwLock<Option<Arc<Sink>>>,
     /// Whether a `tracing` subscriber wanted `bid::audit` events at load.
@@ -217,13 +219,18 @@ fn params_ownership(m: &MethodMeta) -> Option<Ownership> {
 }
 
 impl TraceState {
-    pub(crate) fn new(meta: &'static InterfaceMeta, library: Arc<Path>) -> TraceState {
+    pub(crate) fn new(
+        meta: &'static InterfaceMeta,
+        methods: &'static [MethodMeta],
+        library: Arc<Path>,
+    ) -> TraceState {
         #[cfg(feature = "tracing")]
         let subscriber = tracing::enabled!(target: "bid::audit", tracing::Level::TRACE);
         #[cfg(not(feature = "tracing"))]
         let subscriber = false;
         TraceState {
             meta,
+            methods,
             library,
             sink: RwLock::new(None),
             subscriber,
@@ -237,6 +244,11 @@ impl TraceState {
     }
 
     #[cfg(feature = "tracing")]
+    pub(crate) fn methods(&self) -> &'static [MethodMeta] {
+        self.methods
+    }
+
+    #[cfg(feature = "tracing")]
     pub(crate) fn library(&self) -> &Arc<Path> {
         &self.library
     }
@@ -244,8 +256,8 @@ impl TraceState {
     fn texts(&self) -> &Texts {
         self.texts.get_or_init(|| {
             let host = host();
-            let mut heads = Vec::with_capacity(self.meta.methods().len() + 1);
-            let mut bridges = Vec::with_capacity(self.meta.methods().len() + 1);
+            let mut heads = Vec::with_capacity(self.methods.len() + 1);
+            let mut bridges = Vec::with_capacity(self.methods.len() + 1);
             let mut lib = String::new();
             json_str(&mut lib, &self.library.to_string_lossy());
             let mut iface = String::new();
@@ -264,7 +276,7 @@ impl TraceState {
                 let _ = write!(s, ",\"library\":{lib}");
                 s
             };
-            for (index, m) in self.meta.methods().iter().enumerate() {
+            for (index, m) in self.methods.iter().enumerate() {
                 let mut head = format!("\"interface\":{iface},\"method\":");
                 json_str(&mut head, m.name);
                 head.push_str(",\"effect\":");
@@ -289,7 +301,7 @@ impl TraceState {
                         r.handle
                             .and_then(|h| self.meta.handles.get(h))
                             .and_then(|h| h.release)
-                            .and_then(|i| self.meta.methods().get(i))
+                            .and_then(|i| self.methods.get(i))
                             .map_or("none", |m| m.name),
                     ),
                     (_, Some(Ownership::Transferred)) => {
@@ -330,8 +342,8 @@ impl TraceState {
     ) -> String {
         let texts = self.texts();
         let i = method
-            .filter(|&i| i < self.meta.methods().len())
-            .unwrap_or(self.meta.methods().len());
+            .filter(|&i| i < self.methods.len())
+            .unwrap_or(self.methods.len());
         let mut line = String::with_capacity(640 + extra.len());
         line.push_str("{\"timestamp\":\"");
         line.push_str(&timestamp(SystemTime::now()));
@@ -467,7 +479,7 @@ impl Audit {
         extra: &str,
     ) {
         let meta = self.trace.meta();
-        let m = method.and_then(|i| meta.methods().get(i));
+        let m = method.and_then(|i| self.trace.methods().get(i));
         let method = m.map_or("", |m| m.name);
         let symbol = m.map_or("", |m| m.symbol);
         let library = self.trace.library().to_string_lossy();

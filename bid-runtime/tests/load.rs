@@ -162,5 +162,4 @@ fn bindings_whose_method_table_cannot_be_read_load_nothing() {
     assert!(text.contains("`test.plug`"), "{text}");
     assert!(text.contains("starts with `bid-methods 9`"), "{text}");
     assert!(text.contains("regenerate the bindings"), "{text}");
-    assert!(NEWER.methods().is_empty());
 }
