@@ -36,9 +36,10 @@ pub enum Error {
     Compiler(String),
     /// The C compiler ran and failed.
     Compile {
-        /// The command line, for reproducing by hand.
+        /// The program and its arguments, quoted for a POSIX shell, to rerun by hand. Not
+        /// the environment the compiler ran with: that holds every variable of the process.
         command: String,
-        /// What the compiler printed.
+        /// What the compiler printed: its diagnostics.
         output: String,
     },
 }
@@ -96,9 +97,12 @@ impl fmt::Display for Error {
                 )
             }
             Error::Compiler(msg) => write!(f, "no usable C compiler: {msg}"),
-            Error::Compile { command, output } => {
-                write!(f, "C compiler failed: {command}\n{output}")
-            }
+            // The diagnostics first, where the reader looks; the command line after them.
+            Error::Compile { command, output } => write!(
+                f,
+                "C compiler failed:\n{}\ncommand: {command}",
+                output.trim_end()
+            ),
         }
     }
 }

@@ -163,23 +163,54 @@ impl PluginBuilder {
             }
             cmd.args(&self.flags).args(&self.files).arg("-o").arg(&out);
         }
-        let shown = format!("{cmd:?}");
-        let output = cmd.output().map_err(|e| Error::Compile {
-            command: shown.clone(),
-            output: e.to_string(),
-        })?;
+        // The program and its arguments only: cc gives the child a full copy of the
+        // environment, which `Command`'s `Debug` would print, secrets and all.
+        let command = shell_command(&cmd);
+        let output = cmd
+            .output()
+            .map_err(|e| Error::Compiler(format!("cannot run {command}: {e}")))?;
         if !output.status.success() {
+            let mut said = String::from_utf8_lossy(&output.stdout).into_owned();
+            said.push_str(&String::from_utf8_lossy(&output.stderr));
+            if said.trim().is_empty() {
+                said = format!("(the compiler printed nothing; {})", output.status);
+            }
             return Err(Error::Compile {
-                command: shown,
-                output: format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&output.stdout),
-                    String::from_utf8_lossy(&output.stderr)
-                ),
+                command,
+                output: said,
             });
         }
         Ok(out)
     }
+}
+
+/// The command's program and arguments as one POSIX shell line that can be pasted to
+/// rerun it: words with nothing special to a shell as they are, others in single quotes.
+fn shell_command(cmd: &Command) -> String {
+    let program = cmd.get_program().to_string_lossy();
+    // A first word with `=` would be read as a variable assignment, not as the program.
+    let mut line = if program.contains('=') {
+        quoted(&program)
+    } else {
+        shell_word(&program)
+    };
+    for arg in cmd.get_args() {
+        line.push(' ');
+        line.push_str(&shell_word(&arg.to_string_lossy()));
+    }
+    line
+}
+
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain { word.to_owned() } else { quoted(word) }
+}
+
+fn quoted(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
 }
 
 fn define_arg(prefix: &str, name: &str, value: Option<&str>) -> String {
@@ -238,7 +269,7 @@ mod tests {
     }
 
     #[test]
-    fn compile_errors_carry_the_compiler_output() {
+    fn compile_errors_carry_the_compiler_output_not_the_environment() {
         let dir = std::env::temp_dir().join(format!("bid-plugin-bad-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let src = dir.join("bad.c");
@@ -248,10 +279,37 @@ mod tests {
             .out_dir(&dir)
             .build()
             .unwrap_err();
-        match err {
-            Error::Compile { output, .. } => assert!(output.contains("bad.c"), "{output}"),
+        match &err {
+            Error::Compile { output, command } => {
+                assert!(output.contains("bad.c"), "{output}");
+                assert!(command.contains(&*src.to_string_lossy()), "{command}");
+                // cc hands the compiler the whole environment; PATH is always in it.
+                assert!(!command.contains("PATH="), "{command}");
+            }
             other => panic!("expected a compile error, got {other}"),
         }
+        let shown = err.to_string();
+        assert!(!shown.contains("PATH="), "{shown}");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn commands_are_shown_as_shell_words() {
+        let mut cmd = Command::new("cc");
+        cmd.args([
+            "-DX=1",
+            "-I",
+            "/tmp/a b/inc",
+            "it's",
+            "",
+            "-o",
+            "/t/libx.so",
+        ])
+        .env("BID_SECRET", "hunter2");
+        assert_eq!(
+            shell_command(&cmd),
+            r"cc -DX=1 -I '/tmp/a b/inc' 'it'\''s' '' -o /t/libx.so"
+        );
+        assert_eq!(shell_command(&Command::new("A=b")), "'A=b'");
     }
 }
