@@ -2,6 +2,7 @@
 //! tests, examples and users' own test plugins; works inside and outside build scripts.
 
 use crate::Error;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -104,13 +105,46 @@ impl PluginBuilder {
             .unwrap_or_else(|| env!("BID_BUILD_TARGET").to_owned())
     }
 
-    /// Compiles and links the library; returns its path.
+    /// Compiles and links the library; returns its path. [`PluginBuilder::build_with_warnings`]
+    /// also returns what the compiler warned.
+    ///
+    /// In a build script (`OUT_DIR` and `TARGET` set) it also tells cargo to rerun the
+    /// script when a source file or an include directory changes (`cargo:rerun-if-changed`,
+    /// needed because any other `rerun-if-changed`, such as the one [`crate::Builder`]
+    /// prints for the BID file, turns off cargo's own "any file in the package changed"),
+    /// and forwards the compiler's warnings as `cargo:warning=` lines, which cargo shows.
     pub fn build(&self) -> Result<PathBuf, Error> {
+        self.build_with_warnings().map(|built| built.library)
+    }
+
+    /// [`PluginBuilder::build`], also returning the compiler's warnings, for callers outside
+    /// build scripts (where no `cargo:warning=` line reaches anyone).
+    pub fn build_with_warnings(&self) -> Result<BuiltPlugin, Error> {
+        let build_script = match (std::env::var_os("OUT_DIR"), std::env::var_os("TARGET")) {
+            (Some(out_dir), Some(_)) => Some(PathBuf::from(out_dir)),
+            _ => None,
+        };
+        match build_script {
+            Some(out_dir) => {
+                let mut stdout = std::io::stdout().lock();
+                self.build_in(Some(BuildScript {
+                    out_dir,
+                    cargo: &mut stdout,
+                }))
+            }
+            None => self.build_in(None),
+        }
+    }
+
+    fn build_in(&self, mut build_script: Option<BuildScript<'_>>) -> Result<BuiltPlugin, Error> {
         if self.files.is_empty() {
             return Err(Error::Compiler(format!(
                 "plugin `{}` has no source files",
                 self.name
             )));
+        }
+        if let Some(script) = &mut build_script {
+            script.rerun_if_changed(&self.files, &self.includes);
         }
         let triple = self.triple();
         let host = std::env::var("HOST").unwrap_or_else(|_| env!("BID_BUILD_TARGET").to_owned());
@@ -136,8 +170,9 @@ impl PluginBuilder {
                 source,
             })?;
         }
+        let msvc = compiler.is_like_msvc();
         let mut cmd: Command = compiler.to_command();
-        if compiler.is_like_msvc() {
+        if msvc {
             cmd.arg("/nologo").arg("/LD");
             for dir in &self.includes {
                 cmd.arg(format!("/I{}", dir.display()));
@@ -169,9 +204,9 @@ impl PluginBuilder {
         let output = cmd
             .output()
             .map_err(|e| Error::Compiler(format!("cannot run {command}: {e}")))?;
+        let mut said = String::from_utf8_lossy(&output.stdout).into_owned();
+        said.push_str(&String::from_utf8_lossy(&output.stderr));
         if !output.status.success() {
-            let mut said = String::from_utf8_lossy(&output.stdout).into_owned();
-            said.push_str(&String::from_utf8_lossy(&output.stderr));
             if said.trim().is_empty() {
                 said = format!("(the compiler printed nothing; {})", output.status);
             }
@@ -180,8 +215,123 @@ impl PluginBuilder {
                 output: said,
             });
         }
-        Ok(out)
+        let warnings = if msvc {
+            without_msvc_chatter(&said, &self.files, &out)
+        } else {
+            said
+        };
+        if let Some(script) = &mut build_script {
+            script.warn(&warnings);
+        }
+        Ok(BuiltPlugin {
+            library: out,
+            warnings,
+        })
     }
+}
+
+/// What [`PluginBuilder::build_with_warnings`] made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BuiltPlugin {
+    /// The shared library.
+    pub library: PathBuf,
+    /// What the compiler printed while succeeding (its warnings and their notes), as it
+    /// printed them; empty when it had nothing to say.
+    pub warnings: String,
+}
+
+/// A build script's channel to cargo: its stdout, and its `OUT_DIR`.
+struct BuildScript<'w> {
+    out_dir: PathBuf,
+    cargo: &'w mut dyn Write,
+}
+
+impl BuildScript<'_> {
+    /// `cargo:rerun-if-changed` for every source and every include directory (cargo then
+    /// rescans the whole directory), except directories in `OUT_DIR`: their files are
+    /// written by this build script (the headers `Builder` generates, the library itself),
+    /// and a file newer than the script's last run makes cargo rerun it on every build.
+    fn rerun_if_changed(&mut self, files: &[PathBuf], includes: &[PathBuf]) {
+        let out_dir = canonical(&self.out_dir);
+        let watched = includes
+            .iter()
+            .filter(|dir| !canonical(dir).starts_with(&out_dir));
+        for path in files.iter().chain(watched) {
+            self.line(&format!("cargo:rerun-if-changed={}", path.display()));
+        }
+    }
+
+    /// One `cargo:warning=` per non-blank line of compiler output: cargo shows each as a
+    /// `warning:` line naming the package, so blank lines would show as empty warnings.
+    fn warn(&mut self, warnings: &str) {
+        for line in warning_lines(warnings) {
+            self.line(&format!("cargo:warning={line}"));
+        }
+    }
+
+    fn line(&mut self, line: &str) {
+        // Like `println!`, which build scripts use for this, but not captured by the test
+        // harness. A build script whose stdout is gone has lost cargo too: nothing to report
+        // to, so a failed write is dropped.
+        let _ = writeln!(self.cargo, "{line}");
+    }
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The lines of compiler output worth a `cargo:warning=`: colour codes removed (cargo's
+/// own colouring would mix with them), trailing space trimmed, blank lines dropped.
+fn warning_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines()
+        .map(without_ansi_escapes)
+        .map(|line| line.trim_end().to_owned())
+        .filter(|line| !line.trim().is_empty())
+}
+
+/// `line` without ANSI CSI sequences (`ESC [ ... final byte`), which a compiler told
+/// `-fdiagnostics-color=always` (say through `CFLAGS`) writes even into a pipe.
+fn without_ansi_escapes(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.clone().next() == Some('[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// cl.exe echoes each source file's name and link.exe announces the import library of a
+/// DLL, on every successful build: not warnings.
+fn without_msvc_chatter(text: &str, files: &[PathBuf], out: &Path) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned());
+    text.lines()
+        .filter(|line| {
+            let line = line.trim();
+            let echo = names.iter().any(|n| n == line);
+            let import_library = line.starts_with("Creating library")
+                && stem.as_ref().is_some_and(|s| line.contains(s.as_str()));
+            !echo && !import_library
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
 
 /// The command's program and arguments as one POSIX shell line that can be pasted to
@@ -311,5 +461,89 @@ mod tests {
             r"cc -DX=1 -I '/tmp/a b/inc' 'it'\''s' '' -o /t/libx.so"
         );
         assert_eq!(shell_command(&Command::new("A=b")), "'A=b'");
+    }
+
+    #[test]
+    fn warning_lines_are_plain_and_never_blank() {
+        let text = "a.c:1:2: \u{1b}[01;35mwarning: \u{1b}[mcareful [-Wcpp]\n\n    1 | #warning careful  \n\u{1b}[K\n";
+        let lines: Vec<String> = warning_lines(text).collect();
+        assert_eq!(
+            lines,
+            [
+                "a.c:1:2: warning: careful [-Wcpp]",
+                "    1 | #warning careful"
+            ]
+        );
+    }
+
+    #[test]
+    fn msvc_chatter_is_not_a_warning() {
+        let text = "filebox.c\n   Creating library C:\\o\\filebox.lib and object C:\\o\\filebox.exp\nfilebox.c(3): warning C4101: 'x': unreferenced local variable\n";
+        let kept = without_msvc_chatter(
+            text,
+            &[PathBuf::from("plugin/filebox.c")],
+            Path::new("C:/o/filebox.dll"),
+        );
+        assert_eq!(
+            kept,
+            "filebox.c(3): warning C4101: 'x': unreferenced local variable\n"
+        );
+    }
+
+    #[test]
+    fn build_scripts_hear_of_sources_include_dirs_and_warnings() {
+        let dir = std::env::temp_dir().join(format!("bid-plugin-script-{}", std::process::id()));
+        let out_dir = dir.join("out");
+        let include = dir.join("include");
+        let generated = out_dir.join("gen");
+        for d in [&include, &generated] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(include.join("one.h"), "#define ONE 1\n").unwrap();
+        let a = dir.join("a.c");
+        let b = dir.join("b.c");
+        std::fs::write(
+            &a,
+            "#include \"one.h\"\n#warning \"bid-test-warning\"\nint a(void) { return ONE; }\n",
+        )
+        .unwrap();
+        std::fs::write(&b, "int b(void) { return 2; }\n").unwrap();
+        let mut cargo = Vec::new();
+        let built = PluginBuilder::new("scripted")
+            .file(&a)
+            .file(&b)
+            .include(&include)
+            .include(&generated)
+            .out_dir(&out_dir)
+            .build_in(Some(BuildScript {
+                out_dir: out_dir.clone(),
+                cargo: &mut cargo,
+            }))
+            .unwrap();
+        let cargo = String::from_utf8(cargo).unwrap();
+        let lines: Vec<&str> = cargo.lines().collect();
+        let rerun: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("cargo:rerun-if-changed="))
+            .collect();
+        let expected = [&a, &b, &include].map(|p| p.display().to_string());
+        assert_eq!(rerun, expected, "{cargo}");
+        let warnings: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("cargo:warning="))
+            .collect();
+        assert!(
+            warnings.iter().any(|w| w.contains("bid-test-warning")),
+            "{cargo}"
+        );
+        assert!(warnings.iter().all(|w| !w.trim().is_empty()), "{cargo}");
+        assert_eq!(
+            lines.len(),
+            rerun.len() + warnings.len(),
+            "nothing but cargo instructions: {cargo}"
+        );
+        assert!(built.warnings.contains("bid-test-warning"), "{built:?}");
+        assert!(built.library.starts_with(&out_dir));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }
