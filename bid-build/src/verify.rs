@@ -8,7 +8,6 @@
 
 use bid_schema::Model;
 use bid_schema::layout::{self, Layout, Target};
-use bid_schema::model::TypeDefKind;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock};
@@ -165,24 +164,21 @@ pub fn verify_layouts_for(
     for &target in targets {
         let observed = run_bindgen(header, target)?;
         let mut types = Vec::new();
-        for iface in &model.interfaces {
-            let records = layout::interface_layouts(iface, target).records;
-            for (id, want) in records {
-                let def = iface.ty(id);
-                let TypeDefKind::Record(rec) = &def.kind else {
-                    continue;
-                };
-                let c_fields: Vec<&str> = rec.fields.iter().map(|f| f.c.as_str()).collect();
-                let Some(got) = observed.get(&def.c) else {
+        for iface in model.interfaces() {
+            let layouts = layout::Layouts::new(iface, target);
+            for (id, want) in layouts.records() {
+                let c = iface.ty(id).c();
+                let c_fields: Vec<&str> = iface.record(id).fields().iter().map(|f| f.c()).collect();
+                let Some(got) = observed.get(c) else {
                     return Err(VerifyError::MissingType {
                         target,
-                        ty: def.c.clone(),
+                        ty: c.to_owned(),
                     });
                 };
                 let before = mismatches.len();
-                compare(target, &def.c, &c_fields, &want, got, &mut mismatches);
+                compare(target, c, &c_fields, want, got, &mut mismatches);
                 if mismatches.len() == before {
-                    types.push(verified_type(&def.c, &c_fields, &want));
+                    types.push(verified_type(c, &c_fields, want));
                 }
             }
         }

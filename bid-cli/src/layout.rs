@@ -1,8 +1,8 @@
 //! `bid layout`: every number the FFI ABI v0 fixes for an interface, per target.
 
 use bid_schema::Model;
-use bid_schema::diag::{Diagnostic, Report};
-use bid_schema::layout::{self, Layout, Target};
+use bid_schema::diag::{Code, Diagnostic, Report};
+use bid_schema::layout::{self, Layout, Layouts, Target};
 use bid_schema::lower;
 use bid_schema::model::{Interface, Type};
 use serde_json::{Value, json};
@@ -119,11 +119,10 @@ pub fn parse_targets(triples: &[String]) -> Result<Vec<Target>, Report> {
                 let known: Vec<&str> = Target::ALL.iter().map(|t| t.triple()).collect();
                 diagnostics.push(
                     Diagnostic::error(
-                        "ffi.contract.unsupported_abi",
+                        Code::UnsupportedAbi,
                         format!("unsupported target `{}`", e.given),
                     )
-                    .did_you_mean(&e.given, known.iter().copied())
-                    .note(format!("known targets: {}", known.join(", "))),
+                    .note(format!("supported targets: {}", known.join(", "))),
                 );
             }
         }
@@ -137,10 +136,6 @@ pub fn parse_targets(triples: &[String]) -> Result<Vec<Target>, Report> {
             diagnostics,
         })
     }
-}
-
-fn c_name_of(iface: &Interface, ty: &Type) -> String {
-    lower::c_type(iface, ty)
 }
 
 fn layout_rows(out: &mut String, name: &str, l: &Layout) {
@@ -162,10 +157,10 @@ fn layout_rows(out: &mut String, name: &str, l: &Layout) {
 /// target the ABI labels, every layout, and the passing class of each record value.
 pub fn table(model: &Model, targets: &[Target]) -> String {
     let mut out = String::new();
-    for iface in &model.interfaces {
-        let _ = writeln!(out, "interface {}", iface.qualified);
-        for m in &iface.methods {
-            let _ = writeln!(out, "  method {}", m.name);
+    for iface in model.interfaces() {
+        let _ = writeln!(out, "interface {}", iface.qualified());
+        for m in iface.methods() {
+            let _ = writeln!(out, "  method {}", m.name());
             let _ = writeln!(out, "    core  {}", lower::core_signature(iface, m));
             let _ = writeln!(out, "    c     {}", lower::c_prototype(iface, m));
         }
@@ -180,14 +175,14 @@ pub fn table(model: &Model, targets: &[Target]) -> String {
                 t.platform(),
                 t.pointer_size()
             );
-            let all = layout::interface_layouts(iface, t);
-            for (id, l) in &all.records {
-                layout_rows(&mut out, &iface.ty(*id).c, l);
+            let layouts = Layouts::new(iface, t);
+            for (id, l) in layouts.records() {
+                layout_rows(&mut out, iface.ty(id).c(), l);
             }
-            layout_rows(&mut out, "bid_buf", &all.bid_buf);
-            layout_rows(&mut out, "BoxHeader", &all.box_header);
-            layout_rows(&mut out, "StringBoxLayout", &all.string_box);
-            for (m, classes) in record_passing(iface, t) {
+            layout_rows(&mut out, "bid_buf", &layout::bid_buf(t));
+            layout_rows(&mut out, "BoxHeader", &layout::box_header(t));
+            layout_rows(&mut out, "StringBoxLayout", &layout::string_box(t));
+            for (m, classes) in record_passing(iface, &layouts) {
                 let _ = writeln!(out, "    pass {m}: {}", classes.join(", "));
             }
         }
@@ -197,24 +192,21 @@ pub fn table(model: &Model, targets: &[Target]) -> String {
 }
 
 /// Per method with a record parameter or result: `name class` entries, `return class` last.
-fn record_passing(iface: &Interface, t: Target) -> Vec<(String, Vec<String>)> {
-    let is_record = |ty: &Type| matches!(ty, Type::Record(_));
+fn record_passing(iface: &Interface, layouts: &Layouts) -> Vec<(String, Vec<String>)> {
     let mut rows = Vec::new();
-    for m in &iface.methods {
-        let mp = layout::method_passing(iface, m, t);
+    for m in iface.methods() {
+        let mp = layout::method_passing(iface, layouts, m);
         let mut classes = Vec::new();
-        for (p, class) in m.params.iter().zip(&mp.params) {
-            if is_record(&p.ty) {
-                classes.push(format!("{} {} {class}", c_name_of(iface, &p.ty), p.name));
+        for (p, class) in m.params().iter().zip(&mp.params) {
+            if let Type::Record(id) = p.ty() {
+                classes.push(format!("{} {} {class}", iface.ty(id).c(), p.name()));
             }
         }
-        if let (Some(ty), Some(class)) = (&m.returns.ty, &mp.ret)
-            && is_record(ty)
-        {
+        if let (Some(Type::Record(_)), Some(class)) = (m.returns(), &mp.ret) {
             classes.push(format!("return {class}"));
         }
         if !classes.is_empty() {
-            rows.push((m.name.clone(), classes));
+            rows.push((m.name().to_owned(), classes));
         }
     }
     rows
@@ -232,16 +224,16 @@ fn layout_json(name: &str, l: &Layout) -> Value {
 /// The same content as [`table`], as one JSON document.
 pub fn to_json(model: &Model, targets: &[Target]) -> Value {
     let interfaces: Vec<Value> = model
-        .interfaces
+        .interfaces()
         .iter()
         .map(|iface| {
             let methods: Vec<Value> = iface
-                .methods
+                .methods()
                 .iter()
                 .map(|m| {
                     json!({
-                        "name": m.name,
-                        "symbol": m.symbol,
+                        "name": m.name(),
+                        "symbol": m.symbol(),
                         "core": lower::core_signature(iface, m).to_string(),
                         "c": lower::c_prototype(iface, m).to_string(),
                     })
@@ -250,25 +242,24 @@ pub fn to_json(model: &Model, targets: &[Target]) -> Value {
             let per_target: Vec<Value> = targets
                 .iter()
                 .map(|&t| {
-                    let all = layout::interface_layouts(iface, t);
-                    let records: Vec<Value> = all
-                        .records
-                        .iter()
-                        .map(|(id, l)| layout_json(&iface.ty(*id).c, l))
+                    let layouts = Layouts::new(iface, t);
+                    let records: Vec<Value> = layouts
+                        .records()
+                        .map(|(id, l)| layout_json(iface.ty(id).c(), l))
                         .collect();
                     let passing: Vec<Value> = iface
-                        .methods
+                        .methods()
                         .iter()
                         .map(|m| {
-                            let mp = layout::method_passing(iface, m, t);
+                            let mp = layout::method_passing(iface, &layouts, m);
                             let params: Vec<Value> = m
-                                .params
+                                .params()
                                 .iter()
                                 .zip(&mp.params)
-                                .map(|(p, c)| json!({"name": p.name, "class": c.label()}))
+                                .map(|(p, c)| json!({"name": p.name(), "class": c.label()}))
                                 .collect();
                             json!({
-                                "method": m.name,
+                                "method": m.name(),
                                 "params": params,
                                 "return": mp.ret.map(|c| c.label()),
                             })
@@ -282,17 +273,17 @@ pub fn to_json(model: &Model, targets: &[Target]) -> Value {
                         "callconv": t.callconv(),
                         "pointer_size": t.pointer_size(),
                         "records": records,
-                        "bid_buf": layout_json("bid_buf", &all.bid_buf),
-                        "box_header": layout_json("BoxHeader", &all.box_header),
-                        "string_box": layout_json("StringBoxLayout", &all.string_box),
+                        "bid_buf": layout_json("bid_buf", &layout::bid_buf(t)),
+                        "box_header": layout_json("BoxHeader", &layout::box_header(t)),
+                        "string_box": layout_json("StringBoxLayout", &layout::string_box(t)),
                         "passing": passing,
                     })
                 })
                 .collect();
-            json!({"name": iface.qualified, "methods": methods, "targets": per_target})
+            json!({"name": iface.qualified(), "methods": methods, "targets": per_target})
         })
         .collect();
-    json!({"file": model.source.name, "interfaces": interfaces})
+    json!({"file": model.source().name(), "interfaces": interfaces})
 }
 
 #[cfg(feature = "verify")]

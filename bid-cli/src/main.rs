@@ -35,7 +35,7 @@ enum Command {
     /// Write the C header plugin authors implement.
     Header(EmitArgs),
     /// Write the Rust host bindings (what bid-build puts in `$OUT_DIR`).
-    Rust(RustArgs),
+    Rust(EmitArgs),
     /// Summarise an audit trace (`BID_AUDIT=trace.jsonl`): calls, failures, leaks, pass rate.
     Audit(audit::AuditArgs),
     /// Print the JSON Schema of BID YAML (for editors).
@@ -50,16 +50,6 @@ struct EmitArgs {
     /// Where to write (default: stdout).
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
-}
-
-#[derive(clap::Args)]
-struct RustArgs {
-    #[command(flatten)]
-    emit: EmitArgs,
-    /// Skip prettyplease: the same code with a statement per line, several times faster,
-    /// for bindings nobody reads.
-    #[arg(long)]
-    no_format: bool,
 }
 
 #[derive(clap::Args)]
@@ -90,10 +80,7 @@ fn main() -> ExitCode {
         Command::Layout(args) => layout::run(&args),
         Command::Audit(args) => audit::run(&args),
         Command::Header(args) => emit(&args, bid_schema::emit::c::header),
-        Command::Rust(args) if args.no_format => {
-            emit(&args.emit, bid_build::rust_source_unformatted)
-        }
-        Command::Rust(args) => emit(&args.emit, bid_build::rust_source),
+        Command::Rust(args) => emit(&args, bid_build::rust_source),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&bid_schema::schema::json_schema())
                 .unwrap_or_default();
@@ -147,12 +134,12 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         match bid_schema::check_file(file) {
             Ok(model) => {
                 if args.format == Format::Text {
-                    let methods: usize = model.interfaces.iter().map(|i| i.methods.len()).sum();
+                    let methods: usize = model.interfaces().iter().map(|i| i.methods().len()).sum();
                     let _ = writeln!(
                         out,
                         "ok: {} ({} interfaces, {methods} methods)",
                         file.display(),
-                        model.interfaces.len()
+                        model.interfaces().len()
                     );
                 }
             }

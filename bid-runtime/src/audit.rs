@@ -1,10 +1,13 @@
-//! The always-on audit counters: per-thread shards so a call counts without a locked RMW.
+//! The audit of one box: counters every call updates (per-thread shards, so a call counts
+//! without a locked instruction) and the API to trace calls to a file.
 
 use std::cell::Cell;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
-use crate::trace::TraceState;
+use crate::error::TraceError;
+use crate::trace::{Sink, TraceState};
+use std::path::{Path, PathBuf};
 
 /// Shards owned by one thread slot each; the last one is shared by threads beyond them.
 const OWNED_SHARDS: usize = 64;
@@ -281,6 +284,107 @@ impl Audit {
             ..AuditSnapshot::default()
         }
         .pass_rate()
+    }
+}
+
+impl Audit {
+    /// Starts writing every call's trace line to `path` (appending; boxes writing the same
+    /// path share one writer). Replaces an earlier trace of this box, flushing it.
+    pub fn trace_to(&self, path: impl AsRef<Path>) -> Result<(), TraceError> {
+        let sink = Sink::open(path.as_ref())?;
+        if let Some(old) = self.trace.replace(Some(sink))
+            && old.flush().is_err()
+        {
+            self.trace_errors.fetch_add(1, Relaxed);
+        }
+        self.tracing.store(true, Relaxed);
+        Ok(())
+    }
+
+    /// Stops the trace file (flushing it); counters go on.
+    pub fn trace_off(&self) {
+        self.tracing.store(self.trace.subscriber, Relaxed);
+        if let Some(old) = self.trace.replace(None)
+            && old.flush().is_err()
+        {
+            self.trace_errors.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Flushes the trace file now (it is flushed when the box drops anyway).
+    pub fn flush_trace(&self) -> Result<(), TraceError> {
+        self.trace.flush().inspect_err(|_| {
+            self.trace_errors.fetch_add(1, Relaxed);
+        })
+    }
+
+    /// The trace file being written, if any.
+    pub fn trace_path(&self) -> Option<PathBuf> {
+        self.trace.sink_path()
+    }
+}
+
+impl Audit {
+    /// Records one event: a line in the trace file (if any) and, with the `tracing`
+    /// feature, a `tracing` event with target `bid::audit`. `extra` is a JSON fragment
+    /// starting with `,` (members after `audit_pass_rate`), or empty.
+    pub(crate) fn event(
+        &self,
+        event: &str,
+        method: Option<usize>,
+        status: &str,
+        latency_ns: u64,
+        extra: &str,
+    ) {
+        if self.trace.has_sink() {
+            let line =
+                self.trace
+                    .format(self.pass_rate(), event, method, status, latency_ns, extra);
+            if !self.trace.write(&line) {
+                self.trace_errors.fetch_add(1, Relaxed);
+            }
+        }
+        #[cfg(feature = "tracing")]
+        self.tracing_event(event, method, status, latency_ns, extra);
+    }
+
+    #[cfg(feature = "tracing")]
+    fn tracing_event(
+        &self,
+        event: &str,
+        method: Option<usize>,
+        status: &str,
+        latency_ns: u64,
+        extra: &str,
+    ) {
+        let meta = self.trace.meta;
+        let m = method.map(|i| &meta.methods[i]);
+        let method = m.map_or("", |m| m.name);
+        let symbol = m.map_or("", |m| m.symbol);
+        let library = self.trace.library.to_string_lossy();
+        let details = extra.strip_prefix(',').unwrap_or(extra);
+        macro_rules! emit {
+            ($level:expr) => {
+                tracing::event!(
+                    target: "bid::audit",
+                    $level,
+                    event,
+                    interface = meta.name,
+                    method,
+                    extern_symbol = symbol,
+                    status,
+                    latency_ns,
+                    library = %library,
+                    details,
+                    "{event}"
+                )
+            };
+        }
+        match status {
+            "ok" if event == "ffi.call" => emit!(tracing::Level::TRACE),
+            "ok" => emit!(tracing::Level::DEBUG),
+            _ => emit!(tracing::Level::WARN),
+        }
     }
 }
 

@@ -4,6 +4,12 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
+use crate::meta::HandleMeta;
+
+fn key(handle: &'static HandleMeta, raw: i64) -> (usize, i64) {
+    (std::ptr::from_ref(handle).addr(), raw)
+}
+
 /// Keys are small integers chosen by the plugin, not by an attacker of the host: a
 /// multiply-rotate hash is enough and several times cheaper than SipHash on this path.
 #[derive(Default)]
@@ -29,11 +35,13 @@ impl Hasher for KeyHasher {
     }
 }
 
+/// Keyed by the handle type's address (its `HandleMeta` static) and the raw value.
 type Map = HashMap<(usize, i64), Entry, BuildHasherDefault<KeyHasher>>;
 
 /// What the ledger knows about one handle value.
 #[derive(Clone, Copy, Debug)]
 struct Entry {
+    handle: &'static HandleMeta,
     /// The method that returned it (None: the ledger first saw it as an argument).
     produced_by: Option<usize>,
     /// The method that released it; `Some` makes the entry a tombstone.
@@ -58,7 +66,7 @@ pub(crate) struct Ledger {
 
 /// A handle still live when the box is dropped.
 pub(crate) struct Live {
-    pub(crate) handle_type: usize,
+    pub(crate) handle: &'static HandleMeta,
     pub(crate) raw: i64,
     pub(crate) produced_by: Option<usize>,
 }
@@ -69,13 +77,13 @@ impl Ledger {
     /// handle stopped being live.
     pub(crate) fn arg(
         &self,
-        handle_type: usize,
+        handle: &'static HandleMeta,
         raw: i64,
         method: usize,
         release: bool,
     ) -> Result<bool, Refusal> {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = map.get_mut(&(handle_type, raw));
+        let entry = map.get_mut(&key(handle, raw));
         match entry {
             Some(Entry {
                 released_by: Some(by),
@@ -93,8 +101,9 @@ impl Ledger {
             None if release => {
                 // Never seen: let it through, but remember the release.
                 map.insert(
-                    (handle_type, raw),
+                    key(handle, raw),
                     Entry {
+                        handle,
                         produced_by: None,
                         released_by: Some(method),
                     },
@@ -107,13 +116,14 @@ impl Ledger {
 
     /// A transferred handle returned by `method`; replaces a tombstone of the same value.
     /// Returns whether it became live (false: it already was).
-    pub(crate) fn ret(&self, handle_type: usize, raw: i64, method: usize) -> bool {
+    pub(crate) fn ret(&self, handle: &'static HandleMeta, raw: i64, method: usize) -> bool {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         let new = Entry {
+            handle,
             produced_by: Some(method),
             released_by: None,
         };
-        match map.insert((handle_type, raw), new) {
+        match map.insert(key(handle, raw), new) {
             Some(old) => old.released_by.is_some(),
             None => true,
         }
@@ -125,13 +135,13 @@ impl Ledger {
         let mut live: Vec<Live> = map
             .iter()
             .filter(|(_, e)| e.released_by.is_none())
-            .map(|(&(handle_type, raw), e)| Live {
-                handle_type,
+            .map(|(&(_, raw), e)| Live {
+                handle: e.handle,
                 raw,
                 produced_by: e.produced_by,
             })
             .collect();
-        live.sort_by_key(|l| (l.handle_type, l.raw));
+        live.sort_by_key(|l| (l.handle.name, l.raw));
         live
     }
 }
@@ -140,42 +150,51 @@ impl Ledger {
 mod tests {
     use super::*;
 
+    static A: HandleMeta = HandleMeta {
+        name: "A",
+        release: None,
+    };
+    static B: HandleMeta = HandleMeta {
+        name: "B",
+        release: None,
+    };
+
     #[test]
     fn release_then_use_then_release_again() {
         let l = Ledger::default();
-        assert!(l.ret(0, 7, 1));
-        assert_eq!(l.arg(0, 7, 2, false), Ok(false));
-        assert_eq!(l.arg(0, 7, 3, true), Ok(true));
+        assert!(l.ret(&A, 7, 1));
+        assert_eq!(l.arg(&A, 7, 2, false), Ok(false));
+        assert_eq!(l.arg(&A, 7, 3, true), Ok(true));
         assert_eq!(
-            l.arg(0, 7, 2, false),
+            l.arg(&A, 7, 2, false),
             Err(Refusal::UseAfterRelease { released_by: 3 })
         );
         assert_eq!(
-            l.arg(0, 7, 3, true),
+            l.arg(&A, 7, 3, true),
             Err(Refusal::DoubleRelease { released_by: 3 })
         );
         assert!(l.live().is_empty());
         // The plugin reuses the value: a fresh live handle replaces the tombstone.
-        assert!(l.ret(0, 7, 1));
-        assert_eq!(l.arg(0, 7, 2, false), Ok(false));
+        assert!(l.ret(&A, 7, 1));
+        assert_eq!(l.arg(&A, 7, 2, false), Ok(false));
         assert_eq!(l.live().len(), 1);
     }
 
     #[test]
     fn unknown_handles_pass_and_types_are_separate() {
         let l = Ledger::default();
-        assert_eq!(l.arg(0, 1, 0, false), Ok(false));
-        assert_eq!(l.arg(0, 1, 0, true), Ok(false));
+        assert_eq!(l.arg(&A, 1, 0, false), Ok(false));
+        assert_eq!(l.arg(&A, 1, 0, true), Ok(false));
         assert_eq!(
-            l.arg(0, 1, 0, true),
+            l.arg(&A, 1, 0, true),
             Err(Refusal::DoubleRelease { released_by: 0 })
         );
-        assert!(l.ret(1, 1, 4));
+        assert!(l.ret(&B, 1, 4));
         let live = l.live();
         assert_eq!(live.len(), 1);
         assert_eq!(
-            (live[0].handle_type, live[0].raw, live[0].produced_by),
-            (1, 1, Some(4))
+            (live[0].handle.name, live[0].raw, live[0].produced_by),
+            ("B", 1, Some(4))
         );
     }
 }

@@ -1,16 +1,15 @@
-//! The opt-in JSON-lines trace of SPEC §8: host facts, hand-written JSON, shared writers.
+//! The opt-in JSON-lines trace: host facts, hand-written JSON, writers shared by every box
+//! that traces to the same file.
 
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::__private::{InterfaceMeta, MethodMeta, Ownership, ValueKind};
-use crate::audit::Audit;
 use crate::error::TraceError;
+use crate::meta::{InterfaceMeta, MethodMeta, Ownership, Value};
 
 /// The JSON Schema (draft 2020-12) every trace line satisfies.
 pub const TRACE_SCHEMA: &str = include_str!("../schema/trace-line.schema.json");
@@ -168,7 +167,7 @@ impl Sink {
         out.write_all(line.as_bytes())
     }
 
-    fn flush(&self) -> std::io::Result<()> {
+    pub(crate) fn flush(&self) -> std::io::Result<()> {
         self.out.lock().unwrap_or_else(|e| e.into_inner()).flush()
     }
 }
@@ -183,10 +182,8 @@ struct Texts {
 
 /// The trace side of an [`Audit`].
 pub(crate) struct TraceState {
-    meta: &'static InterfaceMeta,
-    /// `meta`'s methods, decoded.
-    methods: &'static [MethodMeta],
-    library: Arc<Path>,
+    pub(crate) meta: &'static InterfaceMeta,
+    pub(crate) library: Arc<Path>,
     sink: RwLock<Option<Arc<Sink>>>,
     /// Whether a `tracing` subscriber wanted `bid::audit` events at load.
     pub(crate) subscriber: bool,
@@ -204,7 +201,7 @@ fn ownership_name(o: Option<Ownership>) -> &'static str {
 
 /// The ownership the `bridge.ownership` field reports for a method's parameters.
 fn params_ownership(m: &MethodMeta) -> Option<Ownership> {
-    let owns = m.params.iter().filter_map(|p| p.value.ownership);
+    let owns = m.params.iter().filter_map(|p| p.value.ownership());
     let mut best = None;
     for o in owns {
         best = match (best, o) {
@@ -219,18 +216,13 @@ fn params_ownership(m: &MethodMeta) -> Option<Ownership> {
 }
 
 impl TraceState {
-    pub(crate) fn new(
-        meta: &'static InterfaceMeta,
-        methods: &'static [MethodMeta],
-        library: Arc<Path>,
-    ) -> TraceState {
+    pub(crate) fn new(meta: &'static InterfaceMeta, library: Arc<Path>) -> TraceState {
         #[cfg(feature = "tracing")]
         let subscriber = tracing::enabled!(target: "bid::audit", tracing::Level::TRACE);
         #[cfg(not(feature = "tracing"))]
         let subscriber = false;
         TraceState {
             meta,
-            methods,
             library,
             sink: RwLock::new(None),
             subscriber,
@@ -238,26 +230,12 @@ impl TraceState {
         }
     }
 
-    #[cfg(feature = "tracing")]
-    pub(crate) fn meta(&self) -> &'static InterfaceMeta {
-        self.meta
-    }
-
-    #[cfg(feature = "tracing")]
-    pub(crate) fn methods(&self) -> &'static [MethodMeta] {
-        self.methods
-    }
-
-    #[cfg(feature = "tracing")]
-    pub(crate) fn library(&self) -> &Arc<Path> {
-        &self.library
-    }
-
     fn texts(&self) -> &Texts {
         self.texts.get_or_init(|| {
             let host = host();
-            let mut heads = Vec::with_capacity(self.methods.len() + 1);
-            let mut bridges = Vec::with_capacity(self.methods.len() + 1);
+            let methods = self.meta.methods;
+            let mut heads = Vec::with_capacity(methods.len() + 1);
+            let mut bridges = Vec::with_capacity(methods.len() + 1);
             let mut lib = String::new();
             json_str(&mut lib, &self.library.to_string_lossy());
             let mut iface = String::new();
@@ -276,47 +254,45 @@ impl TraceState {
                 let _ = write!(s, ",\"library\":{lib}");
                 s
             };
-            for (index, m) in self.methods.iter().enumerate() {
+            for m in methods {
                 let mut head = format!("\"interface\":{iface},\"method\":");
                 json_str(&mut head, m.name);
                 head.push_str(",\"effect\":");
-                json_str(&mut head, m.effect);
+                json_str(&mut head, m.effect.as_str());
                 heads.push(head);
                 let mut b = common(ownership_name(params_ownership(m)), Some(m.symbol));
-                if let Some((_, label)) = self.meta.passing.iter().find(|(i, _)| *i == index) {
+                if let Some(label) = m.passing {
                     b.push_str(",\"passing\":");
                     json_str(&mut b, label);
                 }
-                let r = m.ret;
-                let wrap = match r.kind {
-                    ValueKind::String => "string",
-                    ValueKind::Bytes => "bytes",
-                    ValueKind::Array => "array",
-                    ValueKind::Handle => "handle",
-                    _ => "none",
-                };
-                let (status, handler) = match (r.kind, r.ownership) {
-                    (ValueKind::Handle, Some(Ownership::Transferred)) => (
+                let (own, wrap, status, handler) = match m.ret {
+                    None | Some(Value::Scalar | Value::Record) => (None, "none", "value", "none"),
+                    Some(Value::Handle(h, o @ Ownership::Transferred)) => (
+                        Some(o),
+                        "handle",
                         "wrap_and_release",
-                        r.handle
-                            .and_then(|h| self.meta.handles.get(h))
-                            .and_then(|h| h.release)
-                            .and_then(|i| self.methods.get(i))
-                            .map_or("none", |m| m.name),
+                        h.release.map_or("none", |r| r.name),
                     ),
-                    (_, Some(Ownership::Transferred)) => {
-                        ("wrap_and_release", self.meta.free_symbol)
+                    Some(Value::Handle(_, o)) => (Some(o), "handle", "wrap", "none"),
+                    Some(v @ (Value::String(o) | Value::Bytes(o) | Value::Array(o))) => {
+                        let wrap = match v {
+                            Value::String(_) => "string",
+                            Value::Bytes(_) => "bytes",
+                            _ => "array",
+                        };
+                        match o {
+                            Ownership::Transferred => {
+                                (Some(o), wrap, "wrap_and_release", self.meta.free_symbol)
+                            }
+                            Ownership::Borrowed => (Some(o), wrap, "copy", "none"),
+                            Ownership::Reference => (Some(o), wrap, "wrap", "none"),
+                        }
                     }
-                    (_, Some(Ownership::Borrowed)) if r.kind != ValueKind::Handle => {
-                        ("copy", "none")
-                    }
-                    (_, Some(_)) => ("wrap", "none"),
-                    (_, None) => ("value", "none"),
                 };
                 let _ = write!(
                     b,
                     ",\"return\":{{\"ownership\":\"{}\",\"status\":\"{status}\",\"wrap\":\"{wrap}\",\"release_handler\":",
-                    ownership_name(r.ownership)
+                    ownership_name(own)
                 );
                 json_str(&mut b, handler);
                 b.push_str(",\"rc_adjustment\":\"none\"}}");
@@ -333,7 +309,7 @@ impl TraceState {
     /// Formats one whole line (with its newline). `method: None` is a box-level event.
     pub(crate) fn format(
         &self,
-        audit: &Audit,
+        pass_rate: f64,
         event: &str,
         method: Option<usize>,
         status: &str,
@@ -341,9 +317,7 @@ impl TraceState {
         extra: &str,
     ) -> String {
         let texts = self.texts();
-        let i = method
-            .filter(|&i| i < self.methods.len())
-            .unwrap_or(self.methods.len());
+        let i = method.unwrap_or(self.meta.methods.len());
         let mut line = String::with_capacity(640 + extra.len());
         line.push_str("{\"timestamp\":\"");
         line.push_str(&timestamp(SystemTime::now()));
@@ -352,21 +326,18 @@ impl TraceState {
             "\",\"category\":\"ffi.bridge\",\"event\":\"{event}\",{},\"latency_ns\":{latency_ns},\"bridge\":{{\"status\":\"{status}\",{},\"audit_pass_rate\":{}",
             texts.heads[i],
             texts.bridges[i],
-            json_f64(audit.pass_rate())
+            json_f64(pass_rate)
         );
         line.push_str(extra);
         line.push_str("}\n");
         line
     }
 
-    /// Writes a line to the trace file, if any; write errors are counted.
-    pub(crate) fn write(&self, audit: &Audit, line: &str) {
+    /// Writes a line to the trace file, if any; `false` when writing failed.
+    pub(crate) fn write(&self, line: &str) -> bool {
         let sink = self.sink.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(sink) = sink.as_ref()
-            && sink.write_line(line).is_err()
-        {
-            audit.trace_errors.fetch_add(1, Relaxed);
-        }
+        sink.as_ref()
+            .is_none_or(|sink| sink.write_line(line).is_ok())
     }
 
     pub(crate) fn has_sink(&self) -> bool {
@@ -381,19 +352,22 @@ impl TraceState {
         std::mem::replace(&mut *sink, new)
     }
 
-    /// Flushes the trace file, counting a failure.
-    pub(crate) fn flush(&self, audit: &Audit) -> Result<(), TraceError> {
+    /// Flushes the trace file, if any.
+    pub(crate) fn flush(&self) -> Result<(), TraceError> {
         let sink = self.sink.read().unwrap_or_else(|e| e.into_inner());
         match sink.as_ref() {
-            Some(s) => s.flush().map_err(|source| {
-                audit.trace_errors.fetch_add(1, Relaxed);
-                TraceError {
-                    path: s.path.clone(),
-                    source,
-                }
+            Some(s) => s.flush().map_err(|source| TraceError {
+                path: s.path.clone(),
+                source,
             }),
             None => Ok(()),
         }
+    }
+
+    /// The trace file being written, if any.
+    pub(crate) fn sink_path(&self) -> Option<PathBuf> {
+        let sink = self.sink.read().unwrap_or_else(|e| e.into_inner());
+        sink.as_ref().map(|s| s.path.clone())
     }
 }
 
@@ -408,104 +382,6 @@ fn json_f64(v: f64) -> String {
         }
     } else {
         "0.0".to_owned()
-    }
-}
-
-impl Audit {
-    /// Starts writing every call's trace line to `path` (appending; boxes writing the same
-    /// path share one writer). Replaces an earlier trace of this box, flushing it.
-    pub fn trace_to(&self, path: impl AsRef<Path>) -> Result<(), TraceError> {
-        let sink = Sink::open(path.as_ref())?;
-        if let Some(old) = self.trace.replace(Some(sink))
-            && old.flush().is_err()
-        {
-            self.trace_errors.fetch_add(1, Relaxed);
-        }
-        self.tracing.store(true, Relaxed);
-        Ok(())
-    }
-
-    /// Stops the trace file (flushing it); counters go on.
-    pub fn trace_off(&self) {
-        self.tracing.store(self.trace.subscriber, Relaxed);
-        if let Some(old) = self.trace.replace(None)
-            && old.flush().is_err()
-        {
-            self.trace_errors.fetch_add(1, Relaxed);
-        }
-    }
-
-    /// Flushes the trace file now (it is flushed when the box drops anyway).
-    pub fn flush_trace(&self) -> Result<(), TraceError> {
-        self.trace.flush(self)
-    }
-
-    /// The trace file being written, if any.
-    pub fn trace_path(&self) -> Option<PathBuf> {
-        let sink = self.trace.sink.read().unwrap_or_else(|e| e.into_inner());
-        sink.as_ref().map(|s| s.path.clone())
-    }
-}
-
-impl Audit {
-    /// Records one event: a line in the trace file (if any) and, with the `tracing`
-    /// feature, a `tracing` event with target `bid::audit`. `extra` is a JSON fragment
-    /// starting with `,` (members after `audit_pass_rate`), or empty.
-    pub(crate) fn event(
-        &self,
-        event: &str,
-        method: Option<usize>,
-        status: &str,
-        latency_ns: u64,
-        extra: &str,
-    ) {
-        if self.trace.has_sink() {
-            let line = self
-                .trace
-                .format(self, event, method, status, latency_ns, extra);
-            self.trace.write(self, &line);
-        }
-        #[cfg(feature = "tracing")]
-        self.tracing_event(event, method, status, latency_ns, extra);
-    }
-
-    #[cfg(feature = "tracing")]
-    fn tracing_event(
-        &self,
-        event: &str,
-        method: Option<usize>,
-        status: &str,
-        latency_ns: u64,
-        extra: &str,
-    ) {
-        let meta = self.trace.meta();
-        let m = method.and_then(|i| self.trace.methods().get(i));
-        let method = m.map_or("", |m| m.name);
-        let symbol = m.map_or("", |m| m.symbol);
-        let library = self.trace.library().to_string_lossy();
-        let details = extra.strip_prefix(',').unwrap_or(extra);
-        macro_rules! emit {
-            ($level:expr) => {
-                tracing::event!(
-                    target: "bid::audit",
-                    $level,
-                    event,
-                    interface = meta.name,
-                    method,
-                    extern_symbol = symbol,
-                    status,
-                    latency_ns,
-                    library = %library,
-                    details,
-                    "{event}"
-                )
-            };
-        }
-        match status {
-            "ok" if event == "ffi.call" => emit!(tracing::Level::TRACE),
-            "ok" => emit!(tracing::Level::DEBUG),
-            _ => emit!(tracing::Level::WARN),
-        }
     }
 }
 

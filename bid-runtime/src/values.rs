@@ -7,7 +7,26 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::ptr::NonNull;
 
-use crate::Library;
+use crate::library::Library;
+
+/// `typedef struct bid_buf { void* ptr; int32_t len; } bid_buf;`: how a buffer comes back
+/// from a plugin, through a trailing out-parameter.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct BidBuf {
+    /// Start of the buffer (may be null only when `len == 0`).
+    pub ptr: *mut std::ffi::c_void,
+    /// Length in bytes (strings, bytes) or elements (arrays).
+    pub len: i32,
+}
+
+impl BidBuf {
+    /// An empty buffer, for out-params.
+    pub const EMPTY: BidBuf = BidBuf {
+        ptr: std::ptr::null_mut(),
+        len: 0,
+    };
+}
 
 /// Who frees a transferred buffer: the library that produced it, and the producing method
 /// (for the live-buffer count and leak reports).
@@ -56,7 +75,7 @@ pub struct PluginString<'a> {
 /// The value borrows the library, so it can be kept as long as the box:
 ///
 /// ```
-/// use bid_runtime::{BidBuf, Library, PluginBytes};
+/// use bid_runtime::{BidBuf, PluginBytes, __private::Library};
 /// fn keep(lib: &Library) -> PluginBytes<'_> {
 ///     let call = lib.begin(0);
 ///     // SAFETY: an empty buffer owns nothing.
@@ -67,7 +86,7 @@ pub struct PluginString<'a> {
 /// but not longer:
 ///
 /// ```compile_fail
-/// use bid_runtime::{BidBuf, Library, PluginBytes};
+/// use bid_runtime::{BidBuf, PluginBytes, __private::Library};
 /// fn outlive(lib: Library) -> PluginBytes<'static> {
 ///     let call = lib.begin(0);
 ///     // SAFETY: an empty buffer owns nothing.

@@ -49,7 +49,7 @@ fn values_cross_both_ways() {
 #[test]
 fn every_bad_result_is_an_error_naming_the_call() {
     let (_serial, p) = load();
-    let lib = p.lib().path().display().to_string();
+    let lib = common::plug::library(&p).path().display().to_string();
 
     let e = p.null_len().unwrap_err();
     assert!(
@@ -136,7 +136,7 @@ fn every_bad_result_is_an_error_naming_the_call() {
 fn an_argument_longer_than_i32_max_is_refused() {
     let (_serial, p) = load();
     let huge = vec![(); i32::MAX as usize + 1];
-    let call = p.lib().begin(1);
+    let call = common::plug::library(&p).begin(1);
     let r = call.slice_arg(0, &huge).map(|_| ());
     let e = call.finish(r).unwrap_err();
     assert!(
@@ -196,7 +196,7 @@ fn a_borrowed_return_is_copied_before_the_next_call() {
 fn use_after_release_and_double_release_never_reach_the_plugin() {
     let (_serial, p) = load();
     let h = p.open(0).unwrap();
-    assert_eq!(p.read(h).unwrap(), h.0 * 10);
+    assert_eq!(p.read(h).unwrap(), h.raw() * 10);
     assert_eq!(p.audit().snapshot().live_handles, 1);
     p.close(h).unwrap();
     assert_eq!(p.audit().snapshot().live_handles, 0);
@@ -210,7 +210,7 @@ fn use_after_release_and_double_release_never_reach_the_plugin() {
         } => {
             assert_eq!(
                 (handle.type_name, handle.raw),
-                ("FileHandle", i64::from(h.0))
+                ("FileHandle", i64::from(h.raw()))
             );
             assert_eq!(*released_by, "close");
             assert_eq!(site.method, "read");

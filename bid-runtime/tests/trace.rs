@@ -23,7 +23,7 @@ fn calls_leaks_and_double_releases_are_traced_and_valid() {
     let lib_path;
     {
         let p = load();
-        lib_path = p.lib().path().to_path_buf();
+        lib_path = common::plug::library(&p).path().to_path_buf();
         p.audit().trace_to(&path).expect("trace file");
         assert_eq!(
             p.audit().trace_path().as_deref(),

@@ -2,20 +2,22 @@
 //! collecting every error of the file before giving up, as cxx's `Errors` does.
 
 mod ownership;
+mod records;
 mod scope;
 mod types;
 
-pub(crate) use scope::Names;
+use scope::Names;
 
 use crate::ast::{File, InterfaceAst, MethodAst, Sp, TypeAst};
-use crate::diag::{Diagnostic, Report, Span};
-use crate::model::{self, *};
+use crate::diag::{Code, Diagnostic, Report, Span};
+use crate::model::*;
 use crate::names;
 use crate::parse::{self, Parser};
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
-/// Parse and check BID YAML text. `name` is shown in diagnostics.
+/// Parse and check BID YAML text. `name` is shown in diagnostics and generated preambles.
 pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
     let report = |diagnostics| Report {
         name: name.to_owned(),
@@ -36,8 +38,8 @@ pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
         symbols: Names::default(),
         interfaces: Names::default(),
         rust_types: Names::default(),
-        scratch: Vec::new(),
         type_ids: HashMap::new(),
+        prefix_ok: true,
     };
     let model = cx.file(&file, name, text);
     if cx.diags.is_empty() {
@@ -49,59 +51,80 @@ pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
     }
 }
 
-/// Read, parse and check a BID file.
+/// Read, parse and check a BID file, naming it by its path.
 pub fn check_file(path: &Path) -> Result<Model, Report> {
-    let name = path.to_string_lossy().replace('\\', "/");
+    check_file_as(path, &path.to_string_lossy().replace('\\', "/"))
+}
+
+/// Read, parse and check a BID file, naming it `name` in diagnostics and generated
+/// preambles (bid-build passes the path as the user wrote it, not as resolved on disk).
+///
+/// At most [`parse::MAX_FILE_BYTES`] are read, whatever the file is: a device that never
+/// ends or a huge file is refused without reading it all, and a FIFO with no writer is
+/// refused without blocking.
+pub fn check_file_as(path: &Path, name: &str) -> Result<Model, Report> {
     let fail = |d: Diagnostic| Report {
-        name: name.clone(),
+        name: name.to_owned(),
         text: String::new(),
         diagnostics: vec![d],
     };
-    // Refuse a huge file before reading it into memory.
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.len() > parse::MAX_FILE_BYTES as u64
-    {
-        return Err(fail(Diagnostic::error(
-            "bid.yaml.limit",
-            format!(
-                "the file is {} bytes; BID files are limited to {} bytes",
-                meta.len(),
-                parse::MAX_FILE_BYTES
-            ),
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let read_error = |e: std::io::Error| {
         fail(Diagnostic::error(
-            "bid.io.read",
+            Code::IoRead,
             format!("cannot read `{name}`: {e}"),
         ))
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    if !meta.is_file() {
+        return Err(fail(Diagnostic::error(
+            Code::IoRead,
+            format!("cannot read `{name}`: not a regular file"),
+        )));
+    }
+    let limit = parse::MAX_FILE_BYTES as u64;
+    let too_big = |len: u64| {
+        fail(Diagnostic::error(
+            Code::YamlLimit,
+            format!("the file is {len} bytes; BID files are limited to {limit} bytes"),
+        ))
+    };
+    if meta.len() > limit {
+        return Err(too_big(meta.len()));
+    }
+    // The file may grow between the check and the read: read one byte past the limit.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(read_error)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         fail(Diagnostic::error(
-            "bid.yaml.syntax",
+            Code::YamlSyntax,
             format!(
                 "the file is not UTF-8 (invalid byte at offset {})",
                 e.utf8_error().valid_up_to()
             ),
         ))
     })?;
-    check_source(&name, &text)
+    check_source(name, &text)
 }
 
 pub(crate) struct Checker<'t> {
     pub text: &'t str,
     pub diags: Vec<Diagnostic>,
-    /// Every C symbol and type name of the file: they share one C namespace.
+    /// Every C symbol, type name and macro of the file: they share one C namespace.
     symbols: Names,
     /// Qualified interface names.
     interfaces: Names,
     /// Box and type names of the whole file: generated Rust puts them side by side.
     rust_types: Names,
-    /// Scopes kept for reuse, so the params of each method need no fresh allocations.
-    scratch: Vec<Names>,
-    /// Declared type name -> its first index in the current interface, once there are many:
-    /// every param looks its type up.
+    /// Declared type name -> its first index in the current interface.
     type_ids: HashMap<String, usize>,
+    /// Whether the current interface's symbol prefix makes valid C names, so names derived
+    /// from it are worth checking one by one.
+    prefix_ok: bool,
 }
 
 impl Checker<'_> {
@@ -109,23 +132,8 @@ impl Checker<'_> {
         self.diags.push(d);
     }
 
-    /// Three empty scopes (written names, Rust names, C names); give them back with
-    /// [`Self::put_scopes`].
-    pub(crate) fn take_scopes(&mut self) -> [Names; 3] {
-        let mut take = || {
-            let mut n = self.scratch.pop().unwrap_or_default();
-            n.clear();
-            n
-        };
-        [take(), take(), take()]
-    }
-
-    pub(crate) fn put_scopes(&mut self, scopes: [Names; 3]) {
-        self.scratch.extend(scopes);
-    }
-
     pub(crate) fn span(&self, s: Span) -> Span {
-        parse::non_empty(self.text, s)
+        s.non_empty(self.text)
     }
 
     /// Registers `key` in `names`; reports `bid.name.duplicate` with both places labelled.
@@ -137,42 +145,83 @@ impl Checker<'_> {
         kind: &'static str,
         why: &str,
     ) -> bool {
-        if let Some((first, first_kind)) = names.insert(key, span, kind) {
-            let what = format!("{kind} `{}`", parse::src(self.text, span));
-            let first_what = format!("{first_kind} `{}`", parse::src(self.text, first));
-            let span = self.span(span);
-            let first = self.span(first);
+        let Some((first, first_kind)) = names.insert(key, span, kind) else {
+            return true;
+        };
+        let what = format!("{kind} `{}`", span.source(self.text));
+        let first_what = format!("{first_kind} `{}`", first.source(self.text));
+        let (span, first) = (self.span(span), self.span(first));
+        self.push(
+            Diagnostic::error(
+                Code::NameDuplicate,
+                if why == "is named" {
+                    format!("{what} is defined more than once")
+                } else {
+                    format!("{what} {why} `{key}`, already used by {first_what}")
+                },
+            )
+            .primary(span, "second use")
+            .secondary(first, "first used here"),
+        );
+        false
+    }
+
+    /// Reports `bid.name.invalid` unless `name` is an identifier, and `bid.name.too_long`
+    /// when it is longer than [`names::MAX_NAME_BYTES`].
+    pub(crate) fn ident(&mut self, name: &Sp<&str>, what: &str) -> bool {
+        let span = self.span(name.span);
+        if name.value.len() > names::MAX_NAME_BYTES {
             self.push(
                 Diagnostic::error(
-                    "bid.name.duplicate",
-                    if why == "is named" {
-                        format!("{what} is defined more than once")
-                    } else {
-                        format!("{what} {why} `{key}`, already used by {first_what}")
-                    },
+                    Code::NameTooLong,
+                    format!(
+                        "{what} is {} bytes long; names are limited to {} bytes",
+                        name.value.len(),
+                        names::MAX_NAME_BYTES
+                    ),
                 )
-                .primary(span, "second use")
-                .secondary(first, "first used here"),
+                .primary(span, "name too long")
+                .help("choose a shorter name"),
             );
             return false;
         }
-        true
-    }
-
-    /// Reports `bid.name.invalid` unless `name` is an identifier.
-    pub(crate) fn ident(&mut self, name: &Sp<&str>, what: &str) -> bool {
         if names::is_identifier(name.value) {
             return true;
         }
-        let span = self.span(name.span);
         self.push(
             Diagnostic::error(
-                "bid.name.invalid",
+                Code::NameInvalid,
                 format!("{what} `{}` is not an identifier", name.value),
             )
             .primary(span, "not an identifier")
             .note("names are `[A-Za-z_][A-Za-z0-9_]*`"),
         );
+        false
+    }
+
+    /// Reports `bid.name.reserved` when the C name `c` of an item (a symbol, a type, a macro
+    /// derived from a prefix) is taken by C, C++ or the generated header. `written` is the
+    /// item as the file spells it, `span` where.
+    fn c_global(&mut self, c: &str, what: &str, span: Span) -> bool {
+        let Some(why) = names::c_reserved(c) else {
+            return true;
+        };
+        let span = self.span(span);
+        let written = span.source(self.text).to_owned();
+        let d = Diagnostic::error(
+            Code::NameReserved,
+            format!("{what} `{written}` would be the C name `{c}`, {why}"),
+        )
+        .primary(span, "reserved in the generated C")
+        .note("C symbols and type names share one namespace with C, C++ and the header's own names")
+        .help(match what {
+            "symbol" | "symbol prefix" => {
+                "choose another name; an existing library's symbol \
+                                           can be bound with `symbol:` only if it is a valid C name"
+            }
+            _ => "choose another name",
+        });
+        self.push(d);
         false
     }
 
@@ -183,7 +232,7 @@ impl Checker<'_> {
             let span = self.span(v.span);
             self.push(
                 Diagnostic::error(
-                    "bid.version.unsupported",
+                    Code::VersionUnsupported,
                     format!("BID version {} is not supported", v.value),
                 )
                 .primary(span, "unsupported version")
@@ -192,19 +241,80 @@ impl Checker<'_> {
         }
         let memory = self.memory(f);
         let transport = self.transport(f);
-        let mut interfaces = Vec::new();
-        for i in &f.interfaces {
-            let iface = self.interface(i);
-            interfaces.push(iface);
-        }
-        Model {
+        let interfaces = f.interfaces.iter().map(|i| self.interface(i)).collect();
+        let model = Model {
             source: SourceInfo {
                 name: name.to_owned(),
-                hash: model::source_hash(text.as_bytes()),
+                hash: source_hash(text.as_bytes()),
             },
             memory,
             transport,
             interfaces,
+        };
+        self.shadowed_types(&model, f);
+        model
+    }
+
+    /// A parameter or field whose C name is a type name of the header would shadow the type
+    /// (breaking the next declaration that uses it, and C++ member lookup): an error.
+    fn shadowed_types(&mut self, model: &Model, f: &File) {
+        let types: HashMap<&str, &str> = model
+            .interfaces
+            .iter()
+            .flat_map(|i| i.types.iter().map(|t| (t.c.as_str(), t.name.as_str())))
+            .collect();
+        for (iface, ast) in model.interfaces.iter().zip(&f.interfaces) {
+            let fields = iface.types.iter().zip(&ast.types).flat_map(|(t, t_ast)| {
+                let fields = match &t.kind {
+                    TypeDefKind::Record(r) => r.fields.as_slice(),
+                    TypeDefKind::Handle(_) => &[],
+                };
+                fields
+                    .iter()
+                    .map(move |f| (f.c.as_str(), f.name.as_str(), "field", t_ast))
+            });
+            let mut hits = Vec::new();
+            for (c, name, what, t_ast) in fields {
+                if let Some(ty) = types.get(c) {
+                    let span = t_ast
+                        .fields
+                        .iter()
+                        .filter_map(|f| f.name.as_ref())
+                        .find(|n| n.value == name)
+                        .map_or(t_ast.span, |n| n.span);
+                    hits.push((span, what, name.to_owned(), c.to_owned(), (*ty).to_owned()));
+                }
+            }
+            for (m, m_ast) in iface.methods.iter().zip(&ast.methods) {
+                for p in &m.params {
+                    let cs = match p.ty {
+                        Type::Buffer(..) => vec![format!("{}_ptr", p.c), format!("{}_len", p.c)],
+                        _ => vec![p.c.clone()],
+                    };
+                    for c in cs {
+                        if let Some(ty) = types.get(c.as_str()) {
+                            let span = m_ast
+                                .params
+                                .iter()
+                                .filter_map(|v| v.name.as_ref())
+                                .find(|n| n.value == p.name)
+                                .map_or(m_ast.span, |n| n.span);
+                            hits.push((span, "parameter", p.name.clone(), c, (*ty).to_owned()));
+                        }
+                    }
+                }
+            }
+            for (span, what, name, c, ty) in hits {
+                let span = self.span(span);
+                self.push(
+                    Diagnostic::error(
+                        Code::NameDuplicate,
+                        format!("{what} `{name}` has the C name `{c}` of type `{ty}`"),
+                    )
+                    .primary(span, "would shadow the type in the header")
+                    .help(format!("rename the {what}")),
+                );
+            }
         }
     }
 
@@ -218,7 +328,7 @@ impl Checker<'_> {
                 let span = self.span(p.span);
                 self.push(
                     Diagnostic::error(
-                        "bid.memory.unsupported",
+                        Code::MemoryUnsupported,
                         format!("pointer size {} is not supported", p.value),
                     )
                     .primary(span, "expected 32 or 64"),
@@ -232,7 +342,7 @@ impl Checker<'_> {
                 let span = self.span(a.span);
                 self.push(
                     Diagnostic::error(
-                        "bid.memory.unsupported",
+                        Code::MemoryUnsupported,
                         format!("alignment {} is not a power of two", a.value),
                     )
                     .primary(span, "expected 1, 2, 4, 8, ...")
@@ -246,7 +356,7 @@ impl Checker<'_> {
             let span = self.span(e.span);
             self.push(
                 Diagnostic::error(
-                    "bid.memory.unsupported",
+                    Code::MemoryUnsupported,
                     format!("endianness `{}` is not supported", e.value),
                 )
                 .primary(span, "only `little` is supported")
@@ -265,7 +375,7 @@ impl Checker<'_> {
             let future = ["grpc", "rest", "wasm", "python_bridge"];
             let span = self.span(ty.span);
             let mut d = Diagnostic::error(
-                "bid.transport.unsupported",
+                Code::TransportUnsupported,
                 format!("transport `{}` is not supported", ty.value),
             )
             .primary(span, "only `dynamic_library` is supported");
@@ -291,9 +401,20 @@ impl Checker<'_> {
     fn interface(&mut self, i: &InterfaceAst) -> Interface {
         let (namespace, name) = self.interface_names(i);
         let qualified = format!("{namespace}.{name}");
+        let owner = i.name.as_ref().map_or(i.span, |n| n.span);
         let box_name = match &i.box_name {
             Some(b) => {
-                self.ident(b, "box name");
+                if self.ident(b, "box name") && names::rust_reserved(b.value) {
+                    let span = self.span(b.span);
+                    self.push(
+                        Diagnostic::error(
+                            Code::NameReserved,
+                            format!("box name `{}` starts with `__bid`", b.value),
+                        )
+                        .primary(span, "reserved for generated items")
+                        .help("choose a name that does not start with `__bid`"),
+                    );
+                }
                 names::rust_escape(b.value)
             }
             None => names::rust_type_ident(&name),
@@ -311,19 +432,18 @@ impl Checker<'_> {
             let span = self.span(v.span);
             self.push(
                 Diagnostic::error(
-                    "bid.field.invalid",
+                    Code::FieldInvalid,
                     format!("interface version `{}` is not a semver version", v.value),
                 )
                 .primary(span, "expected MAJOR.MINOR.PATCH")
                 .help("write it quoted, e.g. `version: \"1.0.0\"`"),
             );
         }
-        let owner = i.name.as_ref().map_or(i.span, |n| n.span);
-        let (mut seen, mut rust_types) = (
-            std::mem::take(&mut self.interfaces),
-            std::mem::take(&mut self.rust_types),
-        );
-        if i.name.is_some() && self.unique(&mut seen, &qualified, owner, "interface", "is named") {
+        let mut seen = std::mem::take(&mut self.interfaces);
+        let mut rust_types = std::mem::take(&mut self.rust_types);
+        let fresh =
+            i.name.is_some() && self.unique(&mut seen, &qualified, owner, "interface", "is named");
+        if fresh {
             let box_span = i.box_name.as_ref().map_or(owner, |b| b.span);
             let kind = if i.box_name.is_some() {
                 "the box"
@@ -339,13 +459,8 @@ impl Checker<'_> {
             );
         }
         (self.interfaces, self.rust_types) = (seen, rust_types);
-        for (suffix, kind) in [
-            ("bid_free", "the buffer release function of interface"),
-            ("bid_signature", "the signature function of interface"),
-        ] {
-            let sym = format!("{symbol_prefix}_{suffix}");
-            let _ = self.symbols.insert(&sym, owner, kind);
-        }
+        // A missing or repeated interface is reported already; its C names would repeat that.
+        self.prefix_ok = fresh && self.prefix_names(i, &symbol_prefix, owner);
         let mut iface = Interface {
             namespace,
             name,
@@ -364,6 +479,45 @@ impl Checker<'_> {
         iface
     }
 
+    /// The C names an interface's prefix makes on its own: its two fixed symbols and its
+    /// signature macro. Taken first, so a method that would clash with them is the one named.
+    /// Returns whether the prefix makes valid C names.
+    fn prefix_names(&mut self, i: &InterfaceAst, prefix: &str, owner: Span) -> bool {
+        if !names::is_identifier(prefix) || prefix.len() > names::MAX_NAME_BYTES {
+            // Already reported as a name; its C names would only repeat that.
+            return false;
+        }
+        let span = i.symbol_prefix.as_ref().map_or(owner, |p| p.span);
+        let what = if i.symbol_prefix.is_some() {
+            "symbol prefix"
+        } else {
+            "interface"
+        };
+        let macro_name = names::signature_macro(prefix);
+        for (c, kind) in [
+            (
+                format!("{prefix}_bid_free"),
+                "the buffer release function of interface",
+            ),
+            (
+                format!("{prefix}_bid_signature"),
+                "the signature function of interface",
+            ),
+            (macro_name, "the signature macro of interface"),
+        ] {
+            if kind != "the signature macro of interface" && !self.c_global(&c, what, span) {
+                return false;
+            }
+            let mut symbols = std::mem::take(&mut self.symbols);
+            let fresh = self.unique(&mut symbols, &c, span, kind, "has the C name");
+            self.symbols = symbols;
+            if !fresh {
+                return true;
+            }
+        }
+        true
+    }
+
     /// `namespace` + `name`, or the short form's dotted `name`.
     fn interface_names(&mut self, i: &InterfaceAst) -> (String, String) {
         let Some(name) = &i.name else {
@@ -371,18 +525,18 @@ impl Checker<'_> {
         };
         match &i.namespace {
             Some(ns) => {
-                for seg in ns.value.split('.') {
-                    if !names::is_identifier(seg) {
-                        self.ident(ns, "namespace");
-                        break;
-                    }
+                let ok = ns.value.len() <= names::MAX_NAME_BYTES
+                    && ns.value.split('.').all(names::is_identifier);
+                if !ok {
+                    self.ident(ns, "namespace");
                 }
                 self.ident(name, "interface name");
                 (ns.value.to_owned(), name.value.to_owned())
             }
             None => match name.value.rsplit_once('.') {
                 Some((ns, n)) => {
-                    let ok = ns.split('.').chain([n]).all(names::is_identifier);
+                    let ok = name.value.len() <= names::MAX_NAME_BYTES
+                        && ns.split('.').chain([n]).all(names::is_identifier);
                     if !ok {
                         self.ident(name, "interface name");
                     }
@@ -392,7 +546,7 @@ impl Checker<'_> {
                     let span = self.span(name.span);
                     self.push(
                         Diagnostic::error(
-                            "bid.field.missing",
+                            Code::FieldMissing,
                             format!("interface `{}` has no namespace", name.value),
                         )
                         .primary(span, "no namespace")
@@ -411,9 +565,24 @@ impl Checker<'_> {
     fn types(&mut self, iface: &mut Interface, types: &[TypeAst]) {
         let mut written = Names::default();
         let mut rust = std::mem::take(&mut self.rust_types);
-        for t in types {
+        self.type_ids.clear();
+        for (idx, t) in types.iter().enumerate() {
+            let kind = if t.kind.as_ref().is_some_and(|k| k.value == "handle") {
+                TypeDefKind::Handle(HandleDef {
+                    repr: HandleRepr::I32,
+                    release: None,
+                })
+            } else {
+                TypeDefKind::Record(RecordDef { fields: Vec::new() })
+            };
             let Some(name) = &t.name else {
-                iface.types.push(placeholder_type());
+                iface.types.push(TypeDef {
+                    name: String::new(),
+                    rust: String::new(),
+                    c: String::new(),
+                    doc: None,
+                    kind,
+                });
                 continue;
             };
             self.ident(name, "type name");
@@ -422,7 +591,7 @@ impl Checker<'_> {
                 let span = self.span(name.span);
                 self.push(
                     Diagnostic::error(
-                        "bid.name.duplicate",
+                        Code::NameDuplicate,
                         format!("type `{}` has the name of a built-in type", name.value),
                     )
                     .primary(span, "built-in type name")
@@ -434,45 +603,31 @@ impl Checker<'_> {
             let mut symbols = std::mem::take(&mut self.symbols);
             let _ = self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &rust_name, name.span, what, "has the Rust name")
+                && (!self.prefix_ok || self.c_global(&c, what, name.span))
                 && self.unique(&mut symbols, &c, name.span, what, "has the C name");
             self.symbols = symbols;
+            self.type_ids.entry(name.value.to_owned()).or_insert(idx);
             iface.types.push(TypeDef {
                 name: name.value.to_owned(),
                 rust: rust_name,
                 c,
                 doc: t.doc.map(str::to_owned),
-                kind: if t.kind.as_ref().is_some_and(|k| k.value == "handle") {
-                    TypeDefKind::Handle(HandleDef {
-                        repr: HandleRepr::I32,
-                        release: None,
-                    })
-                } else {
-                    TypeDefKind::Record(RecordDef { fields: Vec::new() })
-                },
+                kind,
             });
         }
         self.rust_types = rust;
-        self.type_ids.clear();
-        if iface.types.len() > 8 {
-            for (idx, t) in iface.types.iter().enumerate() {
-                if !t.name.is_empty() {
-                    self.type_ids.entry(t.name.clone()).or_insert(idx);
-                }
-            }
-        }
         for (idx, t) in types.iter().enumerate() {
-            if t.name.is_some() {
+            if !iface.types[idx].name.is_empty() {
                 let kind = self.type_kind(iface, t);
                 iface.types[idx].kind = kind;
             }
         }
-        self.recursion(iface, types);
+        self.records(iface, types);
     }
 
     fn methods(&mut self, iface: &mut Interface, methods: &[MethodAst]) {
-        let mut written = Names::with_capacity(methods.len(), methods.len() * 8);
-        let mut rust = Names::with_capacity(methods.len(), methods.len() * 8);
-        self.symbols.reserve(methods.len(), methods.len() * 16);
+        let mut written = Names::default();
+        let mut rust = Names::default();
         iface.methods.reserve_exact(methods.len());
         for m in methods {
             let name = m.name.clone().unwrap_or(Sp {
@@ -485,48 +640,36 @@ impl Checker<'_> {
             let fresh = named
                 && self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &rust_name, name.span, what, "has the Rust name");
-            let symbol = match &m.symbol {
-                Some(s) => {
-                    self.ident(s, "symbol");
-                    Some(s.value)
-                }
-                None => None,
+            let symbol = m
+                .symbol
+                .as_ref()
+                .map(|s| (self.ident(s, "symbol"), s.value));
+            let c = names::c_symbol(&iface.symbol_prefix, name.value, symbol.map(|s| s.1));
+            let (span, kind, c_what) = match &m.symbol {
+                Some(s) => (s.span, "the symbol override", "symbol"),
+                None => (name.span, what, what),
             };
-            let c = names::c_symbol(&iface.symbol_prefix, name.value, symbol);
-            if fresh {
-                let (span, kind) = match &m.symbol {
-                    Some(s) => (s.span, "the symbol override"),
-                    None => (name.span, what),
-                };
+            // An invalid symbol or prefix is reported already; its C name would repeat that.
+            let c_checked = match symbol {
+                Some((valid, _)) => valid,
+                None => self.prefix_ok,
+            };
+            if fresh && (!c_checked || self.c_global(&c, c_what, span)) {
                 let mut symbols = std::mem::take(&mut self.symbols);
                 self.unique(&mut symbols, &c, span, kind, "has the C symbol");
                 self.symbols = symbols;
             }
-            let method = self.method(iface, m, name.value.to_owned(), rust_name, c);
+            let method = Method {
+                name: name.value.to_owned(),
+                rust: rust_name,
+                symbol: c,
+                effect: self.effect(m),
+                params: self.params(iface, m),
+                returns: self.return_value(iface, m),
+                fallible: m.fallible.as_ref().is_some_and(|f| f.value),
+                doc: m.doc.map(str::to_owned),
+            };
             iface.methods.push(method);
-        }
-    }
-
-    fn method(
-        &mut self,
-        iface: &Interface,
-        m: &MethodAst,
-        name: String,
-        rust: String,
-        symbol: String,
-    ) -> Method {
-        let effect = self.effect(m);
-        let params = self.params(iface, m);
-        let returns = self.return_value(iface, m);
-        Method {
-            name,
-            rust,
-            symbol,
-            params,
-            returns,
-            effect,
-            fallible: m.fallible.as_ref().is_some_and(|f| f.value),
-            doc: m.doc.map(str::to_owned),
         }
     }
 
@@ -534,32 +677,15 @@ impl Checker<'_> {
         let Some(e) = &m.effect else {
             return Effect::Io;
         };
-        match e.value {
-            "pure" => Effect::Pure,
-            "mut" => Effect::Mut,
-            "io" => Effect::Io,
-            "control" => Effect::Control,
-            other => {
-                let span = self.span(e.span);
-                let d =
-                    Diagnostic::error("bid.effect.invalid", format!("unknown effect `{other}`"))
-                        .primary(span, "not an effect")
-                        .did_you_mean(other, ["pure", "mut", "io", "control"])
-                        .note("effects are `pure`, `mut`, `io` and `control`");
-                self.push(d);
-                Effect::Io
-            }
-        }
-    }
-}
-
-fn placeholder_type() -> TypeDef {
-    TypeDef {
-        name: String::new(),
-        rust: String::new(),
-        c: String::new(),
-        doc: None,
-        kind: TypeDefKind::Record(RecordDef { fields: Vec::new() }),
+        Effect::parse(e.value).unwrap_or_else(|| {
+            let span = self.span(e.span);
+            let d = Diagnostic::error(Code::EffectInvalid, format!("unknown effect `{}`", e.value))
+                .primary(span, "not an effect")
+                .did_you_mean(e.value, Effect::ALL.map(Effect::as_str))
+                .note("effects are `pure`, `mut`, `io` and `control`");
+            self.push(d);
+            Effect::Io
+        })
     }
 }
 

@@ -3,71 +3,170 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::fmt;
 
-/// Every diagnostic code bid emits, with its one-line meaning. `docs/diagnostics.md` mirrors it.
-pub const CODES: &[(&str, &str)] = &[
-    ("bid.io.read", "the BID file could not be read"),
-    ("bid.yaml.syntax", "the file is not well-formed YAML"),
-    (
-        "bid.yaml.limit",
-        "the file exceeds a size, nesting or alias-expansion limit and was refused",
-    ),
-    ("bid.version.unsupported", "`version` is not 0"),
-    ("bid.field.unknown", "a key that BID does not define"),
-    ("bid.field.missing", "a required key is absent"),
-    (
-        "bid.field.invalid",
-        "a value has the wrong shape (a list where a string is expected, ...)",
-    ),
-    (
-        "bid.name.invalid",
-        "a name is not an identifier `[A-Za-z_][A-Za-z0-9_]*`",
-    ),
-    (
-        "bid.name.duplicate",
-        "two items share a name, a Rust ident or a C symbol",
-    ),
-    (
-        "bid.type.unknown",
-        "a type that is neither built in nor declared",
-    ),
-    (
-        "bid.type.phase2",
-        "`list`, `map`, `optional` or `result`: reserved for a later ABI",
-    ),
-    (
-        "bid.type.misplaced",
-        "a type used where it cannot cross the boundary (`void` param, buffer in a record, ...)",
-    ),
-    ("bid.type.recursive", "a record that contains itself"),
-    (
-        "bid.effect.invalid",
-        "`effect` is missing or not pure|mut|io|control",
-    ),
-    (
-        "bid.transport.unsupported",
-        "a transport other than `dynamic_library`",
-    ),
-    (
-        "bid.memory.unsupported",
-        "a memory model other than 32/64-bit pointers, power-of-two alignment, little endian",
-    ),
-    (
-        "ffi.contract.symbol_missing",
-        "a plugin does not export a symbol the interface declares",
-    ),
-    (
-        "ffi.contract.ownership_mismatch",
-        "an ownership that is not allowed at that position (SPEC §6)",
-    ),
-    (
-        "ffi.contract.unsupported_abi",
-        "a target bid has no ABI for",
-    ),
-    (
-        "ffi.type_mismatch",
-        "a plugin's signature differs from the interface",
-    ),
-];
+/// Every diagnostic code bid-schema emits. `docs/diagnostics.md` lists them with examples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Code {
+    /// `bid.io.read`
+    IoRead,
+    /// `bid.yaml.syntax`
+    YamlSyntax,
+    /// `bid.yaml.limit`
+    YamlLimit,
+    /// `bid.version.unsupported`
+    VersionUnsupported,
+    /// `bid.field.unknown`
+    FieldUnknown,
+    /// `bid.field.missing`
+    FieldMissing,
+    /// `bid.field.invalid`
+    FieldInvalid,
+    /// `bid.name.invalid`
+    NameInvalid,
+    /// `bid.name.duplicate`
+    NameDuplicate,
+    /// `bid.name.reserved`
+    NameReserved,
+    /// `bid.name.too_long`
+    NameTooLong,
+    /// `bid.type.unknown`
+    TypeUnknown,
+    /// `bid.type.phase2`
+    TypePhase2,
+    /// `bid.type.misplaced`
+    TypeMisplaced,
+    /// `bid.type.recursive`
+    TypeRecursive,
+    /// `bid.type.too_large`
+    TypeTooLarge,
+    /// `bid.effect.invalid`
+    EffectInvalid,
+    /// `bid.transport.unsupported`
+    TransportUnsupported,
+    /// `bid.memory.unsupported`
+    MemoryUnsupported,
+    /// `ffi.contract.ownership_mismatch`
+    OwnershipMismatch,
+    /// `ffi.contract.unsupported_abi`
+    UnsupportedAbi,
+}
+
+impl Code {
+    /// Every code, in the order the docs list them.
+    pub const ALL: [Code; 21] = [
+        Code::IoRead,
+        Code::YamlSyntax,
+        Code::YamlLimit,
+        Code::VersionUnsupported,
+        Code::FieldUnknown,
+        Code::FieldMissing,
+        Code::FieldInvalid,
+        Code::NameInvalid,
+        Code::NameDuplicate,
+        Code::NameReserved,
+        Code::NameTooLong,
+        Code::TypeUnknown,
+        Code::TypePhase2,
+        Code::TypeMisplaced,
+        Code::TypeRecursive,
+        Code::TypeTooLarge,
+        Code::EffectInvalid,
+        Code::TransportUnsupported,
+        Code::MemoryUnsupported,
+        Code::OwnershipMismatch,
+        Code::UnsupportedAbi,
+    ];
+
+    /// The stable spelling, such as `bid.type.unknown`.
+    pub fn as_str(self) -> &'static str {
+        self.entry().0
+    }
+
+    /// One line of meaning.
+    pub fn meaning(self) -> &'static str {
+        self.entry().1
+    }
+
+    fn entry(self) -> (&'static str, &'static str) {
+        match self {
+            Code::IoRead => ("bid.io.read", "the BID file could not be read"),
+            Code::YamlSyntax => ("bid.yaml.syntax", "the file is not well-formed YAML"),
+            Code::YamlLimit => (
+                "bid.yaml.limit",
+                "the file exceeds a size, nesting or alias-expansion limit and was refused",
+            ),
+            Code::VersionUnsupported => ("bid.version.unsupported", "`version` is not 0"),
+            Code::FieldUnknown => ("bid.field.unknown", "a key that BID does not define"),
+            Code::FieldMissing => ("bid.field.missing", "a required key is absent"),
+            Code::FieldInvalid => (
+                "bid.field.invalid",
+                "a value has the wrong shape (a list where a string is expected, ...)",
+            ),
+            Code::NameInvalid => (
+                "bid.name.invalid",
+                "a name is not an identifier `[A-Za-z_][A-Za-z0-9_]*`",
+            ),
+            Code::NameDuplicate => (
+                "bid.name.duplicate",
+                "two items share a name, a Rust ident or a C symbol",
+            ),
+            Code::NameReserved => (
+                "bid.name.reserved",
+                "a C symbol or type name that C, C++ or the generated header already uses",
+            ),
+            Code::NameTooLong => ("bid.name.too_long", "a name longer than 255 bytes"),
+            Code::TypeUnknown => (
+                "bid.type.unknown",
+                "a type that is neither built in nor declared",
+            ),
+            Code::TypePhase2 => (
+                "bid.type.phase2",
+                "`list`, `map`, `optional` or `result`: reserved for a later ABI",
+            ),
+            Code::TypeMisplaced => (
+                "bid.type.misplaced",
+                "a type used where it cannot cross the boundary (`void` param, buffer in a record, ...)",
+            ),
+            Code::TypeRecursive => ("bid.type.recursive", "a record that contains itself"),
+            Code::TypeTooLarge => (
+                "bid.type.too_large",
+                "a record nested more than 32 records deep, or larger than 2^31 - 1 bytes",
+            ),
+            Code::EffectInvalid => (
+                "bid.effect.invalid",
+                "`effect` is missing or not pure|mut|io|control",
+            ),
+            Code::TransportUnsupported => (
+                "bid.transport.unsupported",
+                "a transport other than `dynamic_library`",
+            ),
+            Code::MemoryUnsupported => (
+                "bid.memory.unsupported",
+                "a memory model other than 32/64-bit pointers, power-of-two alignment, little endian",
+            ),
+            Code::OwnershipMismatch => (
+                "ffi.contract.ownership_mismatch",
+                "an ownership that is not allowed at that position",
+            ),
+            Code::UnsupportedAbi => (
+                "ffi.contract.unsupported_abi",
+                "a target bid has no ABI for",
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 /// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +200,27 @@ pub struct Span {
     pub end: usize,
 }
 
+impl Span {
+    /// The source text under the span ("" if the span is not valid for `text`).
+    pub(crate) fn source(self, text: &str) -> &str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+
+    /// The span grown to cover at least one character, so a caret always shows (an empty
+    /// span at a line end stays empty).
+    pub(crate) fn non_empty(self, text: &str) -> Span {
+        if self.end > self.start {
+            return self;
+        }
+        let start = self.start.min(text.len());
+        let end = match text.get(start..).and_then(|t| t.chars().next()) {
+            Some('\n') | None => start,
+            Some(c) => start + c.len_utf8(),
+        };
+        Span { end, ..self }
+    }
+}
+
 /// A message attached to a span.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
@@ -115,8 +235,8 @@ pub struct Label {
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Stable code such as `bid.type.unknown` (see [`CODES`]).
-    pub code: &'static str,
+    /// Stable code such as `bid.type.unknown`.
+    pub code: Code,
     /// Severity.
     pub severity: Severity,
     /// One-line message.
@@ -133,7 +253,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error with no location yet.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -191,12 +311,24 @@ impl Diagnostic {
     }
 }
 
+/// Words longer than this get no suggestion: a typo is a short slip, and the edit distance
+/// of two long names costs the product of their lengths.
+const SUGGEST_MAX_CHARS: usize = 64;
+
 /// The closest candidate to `word` by edit distance, if it is close enough to be a typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let len = word.chars().count();
+    if len > SUGGEST_MAX_CHARS {
+        return None;
+    }
+    let limit = (len / 3).max(1);
     let lower = word.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        let c_len = c.chars().count();
+        if c_len > SUGGEST_MAX_CHARS || c_len.abs_diff(len) > limit {
+            continue;
+        }
         let d = if c.to_lowercase() == lower {
             0
         } else {
@@ -310,7 +442,7 @@ impl Report {
                     })
                     .collect();
                 serde_json::json!({
-                    "code": d.code,
+                    "code": d.code.as_str(),
                     "severity": d.severity.as_str(),
                     "message": d.message,
                     "file": self.name,
@@ -333,7 +465,7 @@ fn render_one(renderer: &Renderer, name: &str, text: &str, d: &Diagnostic) -> St
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let title = level.primary_title(d.message.as_str()).id(d.code);
+    let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
     let mut group = Group::with_title(title);
     if d.span.is_some() && !text.is_empty() {
         let mut snippet = Snippet::source(text).path(name).fold(true);
@@ -393,6 +525,13 @@ mod tests {
         assert_eq!(suggest("tpye", ["name", "type"]), Some("type"));
         assert_eq!(suggest("zzzzzz", ["string", "bytes"]), None);
         assert_eq!(suggest("FILEHANDLE", ["FileHandle"]), Some("FileHandle"));
+        let long = "x".repeat(40_000);
+        assert_eq!(
+            suggest(&long, [long.as_str()]),
+            None,
+            "no quadratic work on huge names"
+        );
+        assert_eq!(suggest("ab", ["abcdef"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("tpye", "type"), 1);
     }
@@ -400,7 +539,7 @@ mod tests {
     #[test]
     fn renders_like_rustc() {
         let text = "version: 0\ntype: strng\n";
-        let d = Diagnostic::error("bid.type.unknown", "unknown type `strng`")
+        let d = Diagnostic::error(Code::TypeUnknown, "unknown type `strng`")
             .primary(
                 Span {
                     line: 2,
@@ -432,11 +571,16 @@ mod tests {
     }
 
     #[test]
-    fn every_code_is_documented_once() {
+    fn every_code_is_listed_once_and_documented() {
+        let docs = include_str!("../../docs/diagnostics.md");
         let mut seen = std::collections::BTreeSet::new();
-        for (code, meaning) in CODES {
-            assert!(seen.insert(*code), "{code} listed twice");
-            assert!(!meaning.is_empty());
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code} listed twice");
+            assert!(!code.meaning().is_empty());
+            assert!(
+                docs.contains(&format!("`{code}`")),
+                "{code} is not in docs/diagnostics.md"
+            );
         }
     }
 }

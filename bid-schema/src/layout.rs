@@ -13,10 +13,10 @@ pub use passing::{
 };
 pub use target::{Target, UnknownTarget};
 
-use crate::model::{HandleRepr, Interface, Type, TypeDefKind, TypeId};
+use crate::model::{Elem, HandleRepr, Interface, TypeId};
 
 /// Size, alignment and (for records) field offsets of one type on one target.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Layout {
     /// `sizeof`, in bytes.
     pub size: u64,
@@ -62,7 +62,7 @@ impl Layout {
                 size: l.size,
                 align: l.align,
             });
-            offset += l.size;
+            offset = offset.saturating_add(l.size);
             align = align.max(l.align);
         }
         Layout {
@@ -79,80 +79,91 @@ impl Layout {
 }
 
 fn round_up(n: u64, align: u64) -> u64 {
-    n.div_ceil(align.max(1)) * align.max(1)
+    n.div_ceil(align.max(1)).saturating_mul(align.max(1))
 }
 
-/// Every layout of one interface on one target: what the header asserts and the CLI shows.
+/// The largest record bid accepts, in bytes on any target: C's object size limit on 32-bit
+/// targets (`PTRDIFF_MAX`).
+pub const MAX_RECORD_BYTES: u64 = i32::MAX as u64;
+
+/// Every record layout of one interface on one target, computed once, in dependency order.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InterfaceLayouts {
-    /// The target these numbers hold for.
-    pub target: Target,
-    /// Every declared record, in declaration order.
-    pub records: Vec<(TypeId, Layout)>,
-    /// `bid_buf { void* ptr; int32_t len; }`.
-    pub bid_buf: Layout,
-    /// The seed's `BoxHeader`.
-    pub box_header: Layout,
-    /// The seed's `StringBoxLayout`.
-    pub string_box: Layout,
+pub struct Layouts {
+    target: Target,
+    /// By type index; `None` for handles.
+    records: Vec<Option<Layout>>,
 }
 
-/// Layout of a scalar, handle or record type.
-///
-/// Buffer types (`string`, `bytes`, `array(T)`) have no layout: they never sit inside a
-/// record and cross the boundary as a `(pointer, int32_t length)` parameter pair (or through
-/// a `bid_buf` when returned, see [`bid_buf`]), so this returns `None` for them.
-pub fn of_type(iface: &Interface, ty: &Type, target: Target) -> Option<Layout> {
-    of_type_at(iface, ty, target, 0)
+impl Layouts {
+    /// The layouts of every record of `iface` on `target`. Sizes saturate instead of
+    /// overflowing, so a model with a record past [`MAX_RECORD_BYTES`] still gets an answer
+    /// (the checker refuses such a model).
+    pub fn new(iface: &Interface, target: Target) -> Layouts {
+        let mut records: Vec<Option<Layout>> = vec![None; iface.types().len()];
+        for id in iface.records_in_dependency_order() {
+            let fields: Vec<(&str, Layout)> = iface
+                .record(id)
+                .fields()
+                .iter()
+                .map(|f| {
+                    let layout = match f.ty() {
+                        Elem::Record(inner) => records[inner.index()].clone().unwrap_or_default(),
+                        elem => scalar_elem(iface, elem, target),
+                    };
+                    (f.name(), layout)
+                })
+                .collect();
+            records[id.index()] = Some(Layout::from_fields(fields));
+        }
+        Layouts { target, records }
+    }
+
+    /// The target these layouts hold for.
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// The layout of record `id`.
+    pub fn record(&self, id: TypeId) -> &Layout {
+        self.records[id.index()]
+            .as_ref()
+            .expect("checked: the id is a record")
+    }
+
+    /// The layout of a record field or an array element.
+    pub fn elem(&self, iface: &Interface, elem: Elem) -> Layout {
+        match elem {
+            Elem::Record(id) => self.record(id).clone(),
+            elem => scalar_elem(iface, elem, self.target),
+        }
+    }
+
+    /// Every record with its layout, in declaration order.
+    pub fn records(&self) -> impl Iterator<Item = (TypeId, &Layout)> {
+        self.records
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| Some((TypeId(i), l.as_ref()?)))
+    }
 }
 
-fn of_type_at(iface: &Interface, ty: &Type, target: Target, depth: usize) -> Option<Layout> {
-    let wide = target.align_of_8_byte_scalar();
-    Some(match ty {
-        Type::Bool | Type::I32 | Type::F32 => Layout::scalar(4, 4),
-        Type::I64 | Type::F64 => Layout::scalar(8, wide),
-        Type::Handle(id) => match &iface.ty(*id).kind {
-            TypeDefKind::Handle(h) => handle(h.repr, target),
-            TypeDefKind::Record(_) => record_at(iface, *id, target, depth),
-        },
-        Type::Record(id) => record_at(iface, *id, target, depth),
-        Type::String | Type::Bytes | Type::Array(_) => return None,
-    })
+/// The layout of a scalar or handle.
+fn scalar_elem(iface: &Interface, elem: Elem, target: Target) -> Layout {
+    match elem {
+        Elem::Scalar(s) if s.size() == 8 => Layout::scalar(8, target.align_of_8_byte_scalar()),
+        Elem::Scalar(s) => Layout::scalar(s.size(), s.size()),
+        Elem::Handle(id) => handle(iface.handle(id).repr(), target),
+        Elem::Record(_) => unreachable!("records are laid out by `Layouts`"),
+    }
 }
 
-fn handle(repr: HandleRepr, target: Target) -> Layout {
+/// The layout of a handle of `repr`.
+pub fn handle(repr: HandleRepr, target: Target) -> Layout {
     match repr {
         HandleRepr::I32 => Layout::scalar(4, 4),
         HandleRepr::I64 => Layout::scalar(8, target.align_of_8_byte_scalar()),
         HandleRepr::Pointer => Layout::scalar(target.pointer_size(), target.pointer_size()),
     }
-}
-
-/// Layout of a declared record (a handle id gives the handle's scalar layout).
-pub fn record(iface: &Interface, id: TypeId, target: Target) -> Layout {
-    record_at(iface, id, target, 0)
-}
-
-fn record_at(iface: &Interface, id: TypeId, target: Target, depth: usize) -> Layout {
-    let def = iface.ty(id);
-    let rec = match &def.kind {
-        TypeDefKind::Handle(h) => return handle(h.repr, target),
-        TypeDefKind::Record(r) => r,
-    };
-    // `check` rejects records that contain themselves; the bound keeps a model built by
-    // hand from recursing forever (the cyclic member then gets an empty layout).
-    if depth > iface.types.len() {
-        return Layout::scalar(0, 1);
-    }
-    let fields: Vec<(&str, Layout)> = rec
-        .fields
-        .iter()
-        .map(|f| {
-            let l = of_type_at(iface, &f.ty, target, depth + 1).unwrap_or(Layout::scalar(0, 1));
-            (f.name.as_str(), l)
-        })
-        .collect();
-    Layout::from_fields(fields)
 }
 
 /// `typedef struct bid_buf { void* ptr; int32_t len; } bid_buf;`
@@ -178,24 +189,6 @@ pub fn string_box(target: Target) -> Layout {
         ("data_ptr", Layout::scalar(4, 4)),
         ("length", Layout::scalar(4, 4)),
     ])
-}
-
-/// Every record of `iface`, `bid_buf`, `BoxHeader` and `StringBoxLayout` on `target`.
-pub fn interface_layouts(iface: &Interface, target: Target) -> InterfaceLayouts {
-    let records = iface
-        .types
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| matches!(t.kind, TypeDefKind::Record(_)))
-        .map(|(i, _)| (TypeId(i), record(iface, TypeId(i), target)))
-        .collect();
-    InterfaceLayouts {
-        target,
-        records,
-        bid_buf: bid_buf(target),
-        box_header: box_header(target),
-        string_box: string_box(target),
-    }
 }
 
 #[cfg(test)]

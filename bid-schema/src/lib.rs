@@ -14,11 +14,13 @@ pub mod model;
 pub mod names;
 pub mod schema;
 pub mod signature;
+#[doc(hidden)]
+pub mod testing;
 
 mod ast;
 mod check;
 mod parse;
 
-pub use check::{check_file, check_source};
-pub use diag::{Diagnostic, Report, Severity};
+pub use check::{check_file, check_file_as, check_source};
+pub use diag::{Code, Diagnostic, Report, Severity};
 pub use model::Model;

@@ -1,7 +1,7 @@
-//! FFI ABI v0 lowering (SPEC §4): the core (wasm32) signature and the C prototype of a
+//! FFI ABI v0 lowering: the core (wasm32) signature and the C prototype of a
 //! method, the one place both the header emitter and the CLI take them from.
 
-use crate::model::{HandleRepr, Interface, Method, Type, TypeDefKind};
+use crate::model::{Buffer, Elem, HandleRepr, Interface, Method, Scalar, Type};
 use std::fmt;
 
 /// A core wasm value type.
@@ -62,24 +62,21 @@ impl fmt::Display for CoreSignature {
     }
 }
 
-/// The core types of one value passed by value, or `None` when it travels in memory.
+/// The core type of a value passed by value, or `None` when it travels in memory.
 ///
-/// A handle follows its `repr` (SPEC §4 says `i32`, written when every handle was an
-/// `int32_t`; an `i64` handle cannot fit one, and a pointer is an `i32` on wasm32).
-fn core_value(iface: &Interface, ty: &Type) -> Option<CoreType> {
+/// A handle follows its `repr`: an `i64` handle is an `i64`, and a pointer is an `i32` on
+/// wasm32.
+fn core_value(iface: &Interface, ty: Type) -> Option<CoreType> {
     match ty {
-        Type::Bool | Type::I32 => Some(CoreType::I32),
-        Type::I64 => Some(CoreType::I64),
-        Type::F32 => Some(CoreType::F32),
-        Type::F64 => Some(CoreType::F64),
-        Type::Handle(id) | Type::Record(id) => match &iface.ty(*id).kind {
-            TypeDefKind::Handle(h) => Some(match h.repr {
-                HandleRepr::I64 => CoreType::I64,
-                HandleRepr::I32 | HandleRepr::Pointer => CoreType::I32,
-            }),
-            TypeDefKind::Record(_) => None,
-        },
-        Type::String | Type::Bytes | Type::Array(_) => None,
+        Type::Scalar(Scalar::Bool | Scalar::I32) => Some(CoreType::I32),
+        Type::Scalar(Scalar::I64) => Some(CoreType::I64),
+        Type::Scalar(Scalar::F32) => Some(CoreType::F32),
+        Type::Scalar(Scalar::F64) => Some(CoreType::F64),
+        Type::Handle(id, _) => Some(match iface.handle(id).repr() {
+            HandleRepr::I64 => CoreType::I64,
+            HandleRepr::I32 | HandleRepr::Pointer => CoreType::I32,
+        }),
+        Type::Record(_) | Type::Buffer(..) => None,
     }
 }
 
@@ -91,14 +88,14 @@ fn core_value(iface: &Interface, ty: &Type) -> Option<CoreType> {
 /// any) goes through a trailing out-pointer.
 pub fn core_signature(iface: &Interface, method: &Method) -> CoreSignature {
     let mut sig = CoreSignature::default();
-    for p in &method.params {
-        match core_value(iface, &p.ty) {
+    for p in method.params() {
+        match core_value(iface, p.ty()) {
             Some(t) => sig.params.push(t),
-            None if p.ty.is_buffer() => sig.params.extend([CoreType::I32, CoreType::I32]),
+            None if p.ty().buffer().is_some() => sig.params.extend([CoreType::I32, CoreType::I32]),
             None => sig.params.push(CoreType::I32),
         }
     }
-    match (&method.returns.ty, method.fallible) {
+    match (method.returns(), method.fallible()) {
         (None, false) => {}
         (None, true) => sig.results.push(CoreType::I32),
         (Some(_), true) => {
@@ -113,18 +110,24 @@ pub fn core_signature(iface: &Interface, method: &Method) -> CoreSignature {
     sig
 }
 
-/// The C spelling of a value or element type: scalars, handle and record typedefs; for
-/// buffers, the element (`char` for string, `uint8_t` for bytes, `T` for `array(T)`).
-pub fn c_type(iface: &Interface, ty: &Type) -> String {
+/// The C spelling of a field or array element: a scalar's `int32_t`-style type, a handle's
+/// or record's typedef.
+pub fn c_elem(iface: &Interface, elem: Elem) -> &str {
+    match elem {
+        Elem::Scalar(s) => s.c_type(),
+        Elem::Handle(id) | Elem::Record(id) => iface.ty(id).c(),
+    }
+}
+
+/// The C spelling of a value passed by value; for a buffer, its element (`char` for
+/// string, `uint8_t` for bytes, `T` for `array(T)`).
+pub fn c_type(iface: &Interface, ty: Type) -> &str {
     match ty {
-        Type::Bool | Type::I32 => "int32_t".into(),
-        Type::I64 => "int64_t".into(),
-        Type::F32 => "float".into(),
-        Type::F64 => "double".into(),
-        Type::String => "char".into(),
-        Type::Bytes => "uint8_t".into(),
-        Type::Handle(id) | Type::Record(id) => iface.ty(*id).c.clone(),
-        Type::Array(elem) => c_type(iface, elem),
+        Type::Scalar(s) => s.c_type(),
+        Type::Handle(id, _) | Type::Record(id) => iface.ty(id).c(),
+        Type::Buffer(Buffer::String, _) => "char",
+        Type::Buffer(Buffer::Bytes, _) => "uint8_t",
+        Type::Buffer(Buffer::Array(e), _) => c_elem(iface, e),
     }
 }
 
@@ -164,49 +167,51 @@ impl fmt::Display for CPrototype {
     }
 }
 
-/// The C prototype of `method` (SPEC §4's table).
-///
-/// The trailing out-parameter is named `out`; should a parameter already be called that,
-/// it becomes `out_` (then `out__`, ...) so the declaration stays valid C.
+/// The C prototype of `method`: buffers as `(const T* NAME_ptr, int32_t NAME_len)`, a
+/// buffer result through a trailing `bid_buf* out`, a fallible method's status as the return
+/// value and its result through a trailing out-pointer called `out`.
 pub fn c_prototype(iface: &Interface, method: &Method) -> CPrototype {
     let mut params = Vec::new();
-    for p in &method.params {
-        let param = |ty: String, name: String| CParam { ty, name };
-        match &p.ty {
-            Type::String | Type::Bytes | Type::Array(_) => {
-                params.push(param(
-                    format!("const {}*", c_type(iface, &p.ty)),
-                    format!("{}_ptr", p.c),
-                ));
-                params.push(param("int32_t".into(), format!("{}_len", p.c)));
+    for p in method.params() {
+        let ty = c_type(iface, p.ty());
+        match p.ty() {
+            Type::Buffer(..) => {
+                params.push(CParam {
+                    ty: format!("const {ty}*"),
+                    name: format!("{}_ptr", p.c()),
+                });
+                params.push(CParam {
+                    ty: "int32_t".into(),
+                    name: format!("{}_len", p.c()),
+                });
             }
-            ty => params.push(param(c_type(iface, ty), p.c.clone())),
+            _ => params.push(CParam {
+                ty: ty.to_owned(),
+                name: p.c().to_owned(),
+            }),
         }
     }
-    let out_ty = |ty: &Type| {
-        if ty.is_buffer() {
-            "bid_buf*".to_owned()
-        } else {
-            format!("{}*", c_type(iface, ty))
-        }
+    let out_ty = |ty: Type| match ty {
+        Type::Buffer(..) => "bid_buf*".to_owned(),
+        _ => format!("{}*", c_type(iface, ty)),
     };
-    let (ret, out) = match (&method.returns.ty, method.fallible) {
+    let (ret, out) = match (method.returns(), method.fallible()) {
         (None, false) => ("void".to_owned(), None),
         (None, true) => ("int32_t".to_owned(), None),
         (Some(ty), true) => ("int32_t".to_owned(), Some(out_ty(ty))),
-        (Some(ty), false) if ty.is_buffer() => ("void".to_owned(), Some(out_ty(ty))),
-        (Some(ty), false) => (c_type(iface, ty), None),
+        (Some(ty @ Type::Buffer(..)), false) => ("void".to_owned(), Some(out_ty(ty))),
+        (Some(ty), false) => (c_type(iface, ty).to_owned(), None),
     };
     if let Some(ty) = out {
-        let mut name = "out".to_owned();
-        while params.iter().any(|p| p.name == name) {
-            name.push('_');
-        }
-        params.push(CParam { ty, name });
+        // No parameter is called `out` in C: `names::c_param` renames one to `out_`.
+        params.push(CParam {
+            ty,
+            name: "out".to_owned(),
+        });
     }
     CPrototype {
         ret,
-        symbol: method.symbol.clone(),
+        symbol: method.symbol().to_owned(),
         params,
     }
 }
@@ -214,101 +219,40 @@ pub fn c_prototype(iface: &Interface, method: &Method) -> CPrototype {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::*;
+    use crate::testing;
 
-    fn param(name: &str, ty: Type) -> Param {
-        Param {
-            name: name.into(),
-            rust: name.into(),
-            c: name.into(),
-            ownership: ty.has_ownership().then_some(Ownership::Borrowed),
-            ty,
-        }
+    fn nyash(methods: &[&str]) -> crate::Model {
+        testing::model(&format!(
+            "interfaces:\n  - name: nyash.file\n    types:\n      - {{ name: FileHandle, type: handle }}\n      - {{ name: Point, type: record, fields: [ {{ f64: x }} ] }}\n      - {{ name: Big, type: handle, repr: i64 }}\n    methods:\n{}",
+            methods
+                .iter()
+                .map(|m| format!("      - {m}\n"))
+                .collect::<String>()
+        ))
     }
 
-    fn method(name: &str, params: Vec<Param>, ret: Option<Type>, fallible: bool) -> Method {
-        Method {
-            name: name.into(),
-            rust: name.into(),
-            symbol: format!("nyash_file_{name}"),
-            params,
-            returns: Return {
-                ownership: ret
-                    .as_ref()
-                    .filter(|t| t.has_ownership())
-                    .map(|_| Ownership::Transferred),
-                ty: ret,
-            },
-            effect: Effect::Io,
-            fallible,
-            doc: None,
-        }
-    }
-
-    fn iface() -> Interface {
-        let typedef = |name: &str, kind| TypeDef {
-            name: name.into(),
-            rust: name.into(),
-            c: format!("nyash_file_{name}"),
-            doc: None,
-            kind,
-        };
-        Interface {
-            namespace: "nyash".into(),
-            name: "file".into(),
-            qualified: "nyash.file".into(),
-            box_name: "FileBox".into(),
-            version: None,
-            symbol_prefix: "nyash_file".into(),
-            doc: None,
-            thread_safe: true,
-            types: vec![
-                typedef(
-                    "FileHandle",
-                    TypeDefKind::Handle(HandleDef {
-                        repr: HandleRepr::I32,
-                        release: None,
-                    }),
-                ),
-                typedef(
-                    "Point",
-                    TypeDefKind::Record(RecordDef {
-                        fields: vec![Field {
-                            name: "x".into(),
-                            rust: "x".into(),
-                            c: "x".into(),
-                            ty: Type::F64,
-                            doc: None,
-                        }],
-                    }),
-                ),
-                typedef(
-                    "Big",
-                    TypeDefKind::Handle(HandleDef {
-                        repr: HandleRepr::I64,
-                        release: None,
-                    }),
-                ),
-            ],
-            methods: Vec::new(),
-        }
+    fn lowered(methods: &[&str]) -> Vec<(String, String)> {
+        let m = nyash(methods);
+        let i = &m.interfaces()[0];
+        i.methods()
+            .iter()
+            .map(|m| {
+                (
+                    core_signature(i, m).to_string(),
+                    c_prototype(i, m).to_string(),
+                )
+            })
+            .collect()
     }
 
     #[test]
     fn open_lowers_like_the_seed() {
-        let i = iface();
-        let m = method(
-            "open",
-            vec![param("path", Type::String), param("mode", Type::String)],
-            Some(Type::Handle(TypeId(0))),
-            false,
-        );
+        let l = lowered(&[
+            "{ name: open, params: [ { string: path }, { string: mode } ], returns: FileHandle, effect: io }",
+        ]);
+        assert_eq!(l[0].0, "(i32, i32, i32, i32) -> (i32)");
         assert_eq!(
-            core_signature(&i, &m).to_string(),
-            "(i32, i32, i32, i32) -> (i32)"
-        );
-        assert_eq!(
-            c_prototype(&i, &m).to_string(),
+            l[0].1,
             "nyash_file_FileHandle nyash_file_open(const char* path_ptr, int32_t path_len, \
              const char* mode_ptr, int32_t mode_len)"
         );
@@ -316,64 +260,33 @@ mod tests {
 
     #[test]
     fn buffers_records_and_fallible_use_out_params() {
-        let i = iface();
-        let arr = Type::Array(Box::new(Type::Record(TypeId(1))));
-        let read = method(
-            "read",
-            vec![param("h", Type::Handle(TypeId(0)))],
-            Some(Type::Bytes),
-            false,
-        );
-        assert_eq!(core_signature(&i, &read).to_string(), "(i32, i32) -> ()");
+        let l = lowered(&[
+            "{ name: read, params: [ { FileHandle: h } ], returns: bytes, effect: io }",
+            "{ name: pts, params: [ { name: out, type: array(Point) } ], returns: Point, effect: io, fallible: true }",
+            "{ name: c, params: [ { i64: out } ], returns: string, effect: io }",
+            "{ name: p, params: [ { Point: p } ], returns: Point, effect: io }",
+            "{ name: tick, effect: io, fallible: true }",
+            "{ name: w, params: [ { Big: b }, { bool: f } ], returns: f32, effect: io }",
+        ]);
+        assert_eq!(l[0].0, "(i32, i32) -> ()");
         assert_eq!(
-            c_prototype(&i, &read).to_string(),
+            l[0].1,
             "void nyash_file_read(nyash_file_FileHandle h, bid_buf* out)"
         );
-        let pts = method(
-            "pts",
-            vec![param("out", arr)],
-            Some(Type::Record(TypeId(1))),
-            true,
-        );
+        assert_eq!(l[1].0, "(i32, i32, i32) -> (i32)");
         assert_eq!(
-            core_signature(&i, &pts).to_string(),
-            "(i32, i32, i32) -> (i32)"
+            l[1].1,
+            "int32_t nyash_file_pts(const nyash_file_Point* out__ptr, int32_t out__len, nyash_file_Point* out)"
         );
-        assert_eq!(
-            c_prototype(&i, &pts).to_string(),
-            "int32_t nyash_file_pts(const nyash_file_Point* out_ptr, int32_t out_len, nyash_file_Point* out)"
+        assert_eq!(l[2].1, "void nyash_file_c(int64_t out_, bid_buf* out)");
+        assert_eq!(l[3].0, "(i32, i32) -> ()");
+        assert!(
+            l[3].1.starts_with("nyash_file_Point nyash_file_p("),
+            "{}",
+            l[3].1
         );
-        let clash = method(
-            "c",
-            vec![param("out", Type::I64)],
-            Some(Type::String),
-            false,
-        );
-        assert_eq!(
-            c_prototype(&i, &clash).to_string(),
-            "void nyash_file_c(int64_t out, bid_buf* out_)"
-        );
-        let rec = method(
-            "p",
-            vec![param("p", Type::Record(TypeId(1)))],
-            Some(Type::Record(TypeId(1))),
-            false,
-        );
-        assert_eq!(core_signature(&i, &rec).to_string(), "(i32, i32) -> ()");
-        assert_eq!(c_prototype(&i, &rec).ret, "nyash_file_Point");
-        let none = method("tick", vec![], None, true);
-        assert_eq!(core_signature(&i, &none).to_string(), "() -> (i32)");
-        assert_eq!(
-            c_prototype(&i, &none).to_string(),
-            "int32_t nyash_file_tick(void)"
-        );
-        let wide = method(
-            "w",
-            vec![param("b", Type::Handle(TypeId(2))), param("f", Type::Bool)],
-            Some(Type::F32),
-            false,
-        );
-        assert_eq!(core_signature(&i, &wide).to_string(), "(i64, i32) -> (f32)");
-        assert_eq!(c_type(&i, &Type::Bool), "int32_t");
+        assert_eq!(l[4].0, "() -> (i32)");
+        assert_eq!(l[4].1, "int32_t nyash_file_tick(void)");
+        assert_eq!(l[5].0, "(i64, i32) -> (f32)");
     }
 }

@@ -1,38 +1,81 @@
 //! The checked interface: the one immutable value every later phase (layout, emit) reads.
 //!
-//! A `Model` only exists when `check` found no error, so nothing downstream needs to
-//! validate it again. Every foreign name (Rust ident, C identifier, C symbol) is computed
-//! once, in `names`, and stored here in both spellings.
+//! Only `check` builds a [`Model`]: its fields are private, so a model that no checker saw
+//! cannot reach an emitter, and the emitters need no fallback for states the checker
+//! forbids. The types say what the checker guarantees: a buffer or a handle always carries
+//! its ownership (defaults applied), a record field or an array element can only be a
+//! scalar, a handle or a record ([`Elem`]). Every foreign name (Rust ident, C identifier,
+//! C symbol) is computed once, in `names`, and stored here in both spellings.
+
+pub use bid_abi::{Effect, Ownership};
 
 /// A whole BID file, checked.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
+    pub(crate) source: SourceInfo,
+    pub(crate) memory: Memory,
+    pub(crate) transport: Transport,
+    pub(crate) interfaces: Vec<Interface>,
+}
+
+impl Model {
     /// Where the model came from, for generated-file preambles.
-    pub source: SourceInfo,
-    /// The `memory:` section (defaults filled in).
-    pub memory: Memory,
-    /// The `transport:` section (defaults filled in).
-    pub transport: Transport,
+    pub fn source(&self) -> &SourceInfo {
+        &self.source
+    }
+
+    /// The `memory:` section, defaults filled in.
+    pub fn memory(&self) -> Memory {
+        self.memory
+    }
+
+    /// The `transport:` section, defaults filled in.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
     /// Every interface, in file order.
-    pub interfaces: Vec<Interface>,
+    pub fn interfaces(&self) -> &[Interface] {
+        &self.interfaces
+    }
 }
 
 /// Identity of the source file a model was checked from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceInfo {
+    pub(crate) name: String,
+    pub(crate) hash: String,
+}
+
+impl SourceInfo {
     /// The file name as the user gave it (display form, `/` separators).
-    pub name: String,
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// FNV-1a 64 hash of the source bytes, 16 lowercase hex digits.
-    pub hash: String,
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
 }
 
 /// The `memory:` section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Memory {
+    pub(crate) pointer_size: u32,
+    pub(crate) alignment: u32,
+}
+
+impl Memory {
     /// 32 or 64: the pointer width the interface was written for.
-    pub pointer_size: u32,
+    pub fn pointer_size(self) -> u32 {
+        self.pointer_size
+    }
+
     /// The declared alignment in bytes (a power of two).
-    pub alignment: u32,
+    pub fn alignment(self) -> u32 {
+        self.alignment
+    }
 }
 
 impl Default for Memory {
@@ -47,38 +90,88 @@ impl Default for Memory {
 /// The `transport:` section. Only `dynamic_library` passes `check`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Transport {
-    /// Default library path for `load_default()`, as written in the file.
-    pub location: Option<String>,
+    pub(crate) location: Option<String>,
+    pub(crate) future_transports: Vec<String>,
+}
+
+impl Transport {
+    /// The library `load_default()` opens, as written in the file.
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
     /// `future_transports`, kept for information only.
-    pub future_transports: Vec<String>,
+    pub fn future_transports(&self) -> &[String] {
+        &self.future_transports
+    }
 }
 
 /// One interface: becomes one Rust box type and one group of C symbols.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Interface {
-    /// `nyash` in `nyash.file`.
-    pub namespace: String,
-    /// `file` in `nyash.file`.
-    pub name: String,
-    /// `namespace.name`, the name used in audits and signatures.
-    pub qualified: String,
-    /// The Rust type of the box (`box:` or UpperCamelCase(name)), a valid Rust ident.
-    pub box_name: String,
-    /// Optional semver string.
-    pub version: Option<String>,
-    /// Prefix of every C symbol: `symbol_prefix:` or `<namespace>_<name>` with `.` -> `_`.
-    pub symbol_prefix: String,
-    /// Free text from the YAML; emitters escape it.
-    pub doc: Option<String>,
-    /// `false` makes the host box `!Sync`.
-    pub thread_safe: bool,
-    /// Declared handle and record types; `TypeId` indexes this.
-    pub types: Vec<TypeDef>,
-    /// Methods in file order; `MethodId` indexes this.
-    pub methods: Vec<Method>,
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+    pub(crate) qualified: String,
+    pub(crate) box_name: String,
+    pub(crate) version: Option<String>,
+    pub(crate) symbol_prefix: String,
+    pub(crate) doc: Option<String>,
+    pub(crate) thread_safe: bool,
+    pub(crate) types: Vec<TypeDef>,
+    pub(crate) methods: Vec<Method>,
 }
 
 impl Interface {
+    /// `nyash` in `nyash.file`.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// `file` in `nyash.file`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `namespace.name`, the name used in audits and signatures.
+    pub fn qualified(&self) -> &str {
+        &self.qualified
+    }
+
+    /// The Rust type of the box (`box:` or UpperCamelCase(name)), a Rust ident (`r#` when a keyword).
+    pub fn box_name(&self) -> &str {
+        &self.box_name
+    }
+
+    /// The `version:` string (semver), if any.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The prefix of every C symbol: `symbol_prefix:` or `<namespace>_<name>`, `.` -> `_`.
+    pub fn symbol_prefix(&self) -> &str {
+        &self.symbol_prefix
+    }
+
+    /// Free text from the YAML; emitters escape it.
+    pub fn doc(&self) -> Option<&str> {
+        self.doc.as_deref()
+    }
+
+    /// Whether the plugin may be called from several threads at once (`thread_safe: true`).
+    pub fn thread_safe(&self) -> bool {
+        self.thread_safe
+    }
+
+    /// Declared handle and record types, in file order; a [`TypeId`] indexes them.
+    pub fn types(&self) -> &[TypeDef] {
+        &self.types
+    }
+
+    /// Methods in file order; a [`MethodId`] indexes them.
+    pub fn methods(&self) -> &[Method] {
+        &self.methods
+    }
+
     /// The declared type behind an id.
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
@@ -94,41 +187,137 @@ impl Interface {
         format!("{}_bid_free", self.symbol_prefix)
     }
 
-    /// `<prefix>_bid_signature`: optionally exported, returns the canonical signature.
+    /// `<prefix>_bid_signature`: returns the canonical signature text.
     pub fn signature_symbol(&self) -> String {
         format!("{}_bid_signature", self.symbol_prefix)
     }
 
-    /// Whether any method returns a buffer the host must give back with `<prefix>_bid_free`.
+    /// Whether some method returns a buffer the host gives back with `<prefix>_bid_free`.
     pub fn needs_free(&self) -> bool {
-        self.methods.iter().any(|m| {
-            m.returns.ty.as_ref().is_some_and(Type::is_buffer)
-                && m.returns.ownership == Some(Ownership::Transferred)
-        })
+        self.methods
+            .iter()
+            .any(|m| matches!(m.returns, Some(Type::Buffer(_, Ownership::Transferred))))
+    }
+
+    /// The handle definition behind an id the checker resolved to a handle.
+    pub fn handle(&self, id: TypeId) -> &HandleDef {
+        match &self.ty(id).kind {
+            TypeDefKind::Handle(h) => h,
+            TypeDefKind::Record(_) => unreachable!("checked: {id:?} is a handle"),
+        }
+    }
+
+    /// The record definition behind an id the checker resolved to a record.
+    pub fn record(&self, id: TypeId) -> &RecordDef {
+        match &self.ty(id).kind {
+            TypeDefKind::Record(r) => r,
+            TypeDefKind::Handle(_) => unreachable!("checked: {id:?} is a record"),
+        }
+    }
+
+    /// Every record, each after the records it holds by value, file order otherwise. The
+    /// walk keeps its own stack: a long chain of nested records costs no call stack.
+    pub fn records_in_dependency_order(&self) -> Vec<TypeId> {
+        let mut queued = vec![false; self.types.len()];
+        let mut out = Vec::new();
+        for start in 0..self.types.len() {
+            if queued[start] || !matches!(self.types[start].kind, TypeDefKind::Record(_)) {
+                continue;
+            }
+            queued[start] = true;
+            // (record, index of the next field to look at)
+            let mut stack = vec![(start, 0usize)];
+            while let Some((id, next)) = stack.last_mut() {
+                let fields = match &self.types[*id].kind {
+                    TypeDefKind::Record(r) => r.fields.as_slice(),
+                    TypeDefKind::Handle(_) => &[],
+                };
+                match fields.get(*next) {
+                    Some(f) => {
+                        *next += 1;
+                        if let Elem::Record(inner) = f.ty
+                            && !queued[inner.0]
+                        {
+                            queued[inner.0] = true;
+                            stack.push((inner.0, 0));
+                        }
+                    }
+                    None => {
+                        out.push(TypeId(*id));
+                        stack.pop();
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The position of handle type `id` among the interface's handle types.
+    pub fn handle_index(&self, id: TypeId) -> usize {
+        self.types[..id.0]
+            .iter()
+            .filter(|t| matches!(t.kind, TypeDefKind::Handle(_)))
+            .count()
     }
 }
 
-/// Index into `Interface::types`.
+/// Index into [`Interface::types`]; only `check` makes one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TypeId(pub usize);
+pub struct TypeId(pub(crate) usize);
 
-/// Index into `Interface::methods`.
+impl TypeId {
+    /// The position in [`Interface::types`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// Index into [`Interface::methods`]; only `check` makes one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MethodId(pub usize);
+pub struct MethodId(pub(crate) usize);
+
+impl MethodId {
+    /// The position in [`Interface::methods`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
 
 /// A named type declared under `types:`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeDef {
+    pub(crate) name: String,
+    pub(crate) rust: String,
+    pub(crate) c: String,
+    pub(crate) doc: Option<String>,
+    pub(crate) kind: TypeDefKind,
+}
+
+impl TypeDef {
     /// The name as written in the YAML (`FileHandle`).
-    pub name: String,
-    /// Rust ident (UpperCamelCase, keyword-escaped).
-    pub rust: String,
-    /// C identifier: `<symbol_prefix>_<name>`.
-    pub c: String,
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The Rust ident (UpperCamelCase, keyword-escaped).
+    pub fn rust(&self) -> &str {
+        &self.rust
+    }
+
+    /// The C identifier: `<symbol_prefix>_<name>`.
+    pub fn c(&self) -> &str {
+        &self.c
+    }
+
     /// Free text from the YAML.
-    pub doc: Option<String>,
+    pub fn doc(&self) -> Option<&str> {
+        self.doc.as_deref()
+    }
+
     /// Handle or record.
-    pub kind: TypeDefKind,
+    pub fn kind(&self) -> &TypeDefKind {
+        &self.kind
+    }
 }
 
 /// What a declared type is.
@@ -143,10 +332,20 @@ pub enum TypeDefKind {
 /// An opaque handle type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HandleDef {
+    pub(crate) repr: HandleRepr,
+    pub(crate) release: Option<MethodId>,
+}
+
+impl HandleDef {
     /// How the handle crosses the boundary.
-    pub repr: HandleRepr,
+    pub fn repr(&self) -> HandleRepr {
+        self.repr
+    }
+
     /// The method that consumes the handle (takes it `transferred`), if any.
-    pub release: Option<MethodId>,
+    pub fn release(&self) -> Option<MethodId> {
+        self.release
+    }
 }
 
 /// The C representation of a handle.
@@ -171,32 +370,60 @@ impl HandleRepr {
     }
 }
 
-/// A record type: fields in declaration order, C layout.
+/// A record type: fields in declaration order, C layout; at least one field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordDef {
-    /// At least one field.
-    pub fields: Vec<Field>,
+    pub(crate) fields: Vec<Field>,
+}
+
+impl RecordDef {
+    /// The fields in declaration order.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
 }
 
 /// One record field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
-    /// The name as written in the YAML.
-    pub name: String,
-    /// Rust field ident (snake_case, keyword-escaped, e.g. `r#type`).
-    pub rust: String,
-    /// C field name (C keywords get a trailing `_`).
-    pub c: String,
-    /// A scalar, handle or record (no buffers inside records).
-    pub ty: Type,
-    /// Free text from the YAML.
-    pub doc: Option<String>,
+    pub(crate) name: String,
+    pub(crate) rust: String,
+    pub(crate) c: String,
+    pub(crate) ty: Elem,
+    pub(crate) doc: Option<String>,
 }
 
-/// A BID value type. `void` is not a `Type`: a void return is `Return { ty: None }`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Type {
-    /// `int32_t` 0/1 at the boundary.
+impl Field {
+    /// The name as written in the YAML.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The Rust field ident (snake_case, keyword-escaped, e.g. `r#type`).
+    pub fn rust(&self) -> &str {
+        &self.rust
+    }
+
+    /// The C member name (reserved C names get a trailing `_`).
+    pub fn c(&self) -> &str {
+        &self.c
+    }
+
+    /// The field's type: a scalar, handle or record, never a buffer.
+    pub fn ty(&self) -> Elem {
+        self.ty
+    }
+
+    /// Free text from the YAML.
+    pub fn doc(&self) -> Option<&str> {
+        self.doc.as_deref()
+    }
+}
+
+/// A fixed-size value: what a record field or an array element can be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scalar {
+    /// `int32_t` 0 or 1 at the boundary.
     Bool,
     /// `int32_t`.
     I32,
@@ -206,73 +433,124 @@ pub enum Type {
     F32,
     /// `double`.
     F64,
-    /// UTF-8, `(ptr, len)`.
-    String,
-    /// Raw bytes, `(ptr, len)`.
-    Bytes,
-    /// A declared handle type.
-    Handle(TypeId),
-    /// A declared record type.
-    Record(TypeId),
-    /// `array(T)`: T is i32, i64, f32, f64, a handle or a record; `(ptr, len)` with len in elements.
-    Array(Box<Type>),
 }
 
-impl Type {
-    /// Whether the value crosses as `(ptr, len)` and returns through `bid_buf* out`.
-    pub fn is_buffer(&self) -> bool {
-        matches!(self, Type::String | Type::Bytes | Type::Array(_))
-    }
+impl Scalar {
+    /// Every scalar, in the order the docs list them.
+    pub const ALL: [Scalar; 5] = [
+        Scalar::Bool,
+        Scalar::I32,
+        Scalar::I64,
+        Scalar::F32,
+        Scalar::F64,
+    ];
 
-    /// Whether an ownership annotation is meaningful on this type.
-    pub fn has_ownership(&self) -> bool {
-        self.is_buffer() || matches!(self, Type::Handle(_))
-    }
-}
-
-/// Call effect, from the seed's effect system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Effect {
-    /// No side effects: may be reordered or memoised.
-    Pure,
-    /// Mutates state of the box.
-    Mut,
-    /// Performs I/O: program order is kept.
-    Io,
-    /// Affects control flow.
-    Control,
-}
-
-impl Effect {
-    /// The spelling used in YAML, signatures and audits.
-    pub fn as_str(self) -> &'static str {
+    /// The BID keyword (`i32`), the one spelling of the type in YAML, signatures and docs.
+    pub fn keyword(self) -> &'static str {
         match self {
-            Effect::Pure => "pure",
-            Effect::Mut => "mut",
-            Effect::Io => "io",
-            Effect::Control => "control",
+            Scalar::Bool => "bool",
+            Scalar::I32 => "i32",
+            Scalar::I64 => "i64",
+            Scalar::F32 => "f32",
+            Scalar::F64 => "f64",
+        }
+    }
+
+    /// The scalar spelled `keyword`.
+    pub fn parse(keyword: &str) -> Option<Scalar> {
+        Scalar::ALL.into_iter().find(|s| s.keyword() == keyword)
+    }
+
+    /// The C type at the boundary (a `bool` is its `int32_t`).
+    pub fn c_type(self) -> &'static str {
+        match self {
+            Scalar::Bool | Scalar::I32 => "int32_t",
+            Scalar::I64 => "int64_t",
+            Scalar::F32 => "float",
+            Scalar::F64 => "double",
+        }
+    }
+
+    /// Size in bytes (alignment is the same, except 8-byte scalars on some targets).
+    pub fn size(self) -> u64 {
+        match self {
+            Scalar::Bool | Scalar::I32 | Scalar::F32 => 4,
+            Scalar::I64 | Scalar::F64 => 8,
         }
     }
 }
 
-/// Who owns a value that crosses the boundary.
+/// A value with a fixed size and no owner: the type of a record field or an array element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Ownership {
-    /// Valid for the call (params) or until the next call (returns).
-    Borrowed,
-    /// Ownership moves: the receiver releases it exactly once.
-    Transferred,
-    /// Static for the library's lifetime.
-    Reference,
+pub enum Elem {
+    /// A scalar (never `bool` as an array element: it has no agreed layout there).
+    Scalar(Scalar),
+    /// A declared handle type, by raw value.
+    Handle(TypeId),
+    /// A declared record type, by value.
+    Record(TypeId),
 }
 
-impl Ownership {
-    /// The spelling used in YAML, signatures and audits.
-    pub fn as_str(self) -> &'static str {
+/// What crosses as `(pointer, length)` as a parameter and through a `bid_buf` when returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Buffer {
+    /// UTF-8 text, no NUL, length in bytes.
+    String,
+    /// Raw bytes.
+    Bytes,
+    /// `array(T)`, length in elements.
+    Array(Elem),
+}
+
+impl Buffer {
+    /// `string`, `bytes` or `array`.
+    pub fn keyword(self) -> &'static str {
         match self {
-            Ownership::Borrowed => "borrowed",
-            Ownership::Transferred => "transferred",
-            Ownership::Reference => "reference",
+            Buffer::String => "string",
+            Buffer::Bytes => "bytes",
+            Buffer::Array(_) => "array",
+        }
+    }
+}
+
+/// The type of a parameter or a return value, with its ownership where it has one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// A scalar, by value.
+    Scalar(Scalar),
+    /// A declared record, by value.
+    Record(TypeId),
+    /// A declared handle: borrowed or transferred.
+    Handle(TypeId, Ownership),
+    /// A string, bytes or an array: borrowed, transferred or reference.
+    Buffer(Buffer, Ownership),
+}
+
+impl Type {
+    /// The ownership of a handle or buffer, `None` for values that are copied.
+    pub fn ownership(self) -> Option<Ownership> {
+        match self {
+            Type::Scalar(_) | Type::Record(_) => None,
+            Type::Handle(_, own) | Type::Buffer(_, own) => Some(own),
+        }
+    }
+
+    /// The buffer this type is, if any.
+    pub fn buffer(self) -> Option<Buffer> {
+        match self {
+            Type::Buffer(b, _) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+impl From<Elem> for Type {
+    /// An element as a by-value type; a handle element is borrowed.
+    fn from(e: Elem) -> Type {
+        match e {
+            Elem::Scalar(s) => Type::Scalar(s),
+            Elem::Record(id) => Type::Record(id),
+            Elem::Handle(id) => Type::Handle(id, Ownership::Borrowed),
         }
     }
 }
@@ -280,46 +558,108 @@ impl Ownership {
 /// One method of an interface.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Method {
+    pub(crate) name: String,
+    pub(crate) rust: String,
+    pub(crate) symbol: String,
+    pub(crate) params: Vec<Param>,
+    pub(crate) returns: Option<Type>,
+    pub(crate) effect: Effect,
+    pub(crate) fallible: bool,
+    pub(crate) doc: Option<String>,
+}
+
+impl Method {
     /// The name as written in the YAML (`fillRect`).
-    pub name: String,
-    /// Rust method ident (snake_case, keyword-escaped).
-    pub rust: String,
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The Rust method ident (snake_case, keyword-escaped, clear of the box's own methods).
+    pub fn rust(&self) -> &str {
+        &self.rust
+    }
+
     /// The exported C symbol: `symbol:` or `<symbol_prefix>_<name>`.
-    pub symbol: String,
+    pub fn symbol(&self) -> &str {
+        &self.symbol
+    }
+
     /// Parameters in order.
-    pub params: Vec<Param>,
-    /// The return value.
-    pub returns: Return,
+    pub fn params(&self) -> &[Param] {
+        &self.params
+    }
+
+    /// The return type; `None` is `void`.
+    pub fn returns(&self) -> Option<Type> {
+        self.returns
+    }
+
     /// The declared effect.
-    pub effect: Effect,
-    /// `true`: the C function returns an `int32_t` status and the value goes to an out-param.
-    pub fallible: bool,
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// Whether the C function returns an `int32_t` status and its value through an out-param.
+    pub fn fallible(&self) -> bool {
+        self.fallible
+    }
+
     /// Free text from the YAML.
-    pub doc: Option<String>,
+    pub fn doc(&self) -> Option<&str> {
+        self.doc.as_deref()
+    }
+
+    /// Whether the C function takes a trailing out-parameter: buffers always return through
+    /// one, and a fallible method returns its value through one.
+    pub fn has_out_param(&self) -> bool {
+        match self.returns {
+            None => false,
+            Some(Type::Buffer(..)) => true,
+            Some(_) => self.fallible,
+        }
+    }
 }
 
 /// One method parameter.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param {
-    /// The name as written in the YAML.
-    pub name: String,
-    /// Rust ident (snake_case, keyword-escaped).
-    pub rust: String,
-    /// C parameter name (C keywords get a trailing `_`); buffers use `<c>_ptr`, `<c>_len`.
-    pub c: String,
-    /// The parameter type.
-    pub ty: Type,
-    /// `Some` exactly when `ty.has_ownership()`, defaults applied (SPEC §6).
-    pub ownership: Option<Ownership>,
+    pub(crate) name: String,
+    pub(crate) rust: String,
+    pub(crate) c: String,
+    pub(crate) ty: Type,
 }
 
-/// A method's return value.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Return {
-    /// `None` for `void`.
-    pub ty: Option<Type>,
-    /// `Some` exactly when the type has ownership, defaults applied (SPEC §6).
-    pub ownership: Option<Ownership>,
+impl Param {
+    /// The name as written in the YAML.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The Rust ident (snake_case, keyword-escaped).
+    pub fn rust(&self) -> &str {
+        &self.rust
+    }
+
+    /// The C parameter name (reserved C names get a trailing `_`); buffers use `<c>_ptr`
+    /// and `<c>_len`.
+    pub fn c(&self) -> &str {
+        &self.c
+    }
+
+    /// The type, with its ownership.
+    pub fn ty(&self) -> Type {
+        self.ty
+    }
+}
+
+/// The BID spelling of a type, with declared names: `array(Point)`, `FileHandle`.
+pub fn spelling(iface: &Interface, ty: Type) -> String {
+    match ty {
+        Type::Scalar(s) => s.keyword().to_owned(),
+        Type::Record(id) | Type::Handle(id, _) => iface.ty(id).name.clone(),
+        Type::Buffer(Buffer::Array(e), _) => format!("array({})", spelling(iface, e.into())),
+        Type::Buffer(b, _) => b.keyword().to_owned(),
+    }
 }
 
 /// FNV-1a 64 of `bytes` as 16 lowercase hex digits: a stable, dependency-free content hash
@@ -345,12 +685,22 @@ mod tests {
     }
 
     #[test]
-    fn buffers_and_ownership() {
-        assert!(Type::String.is_buffer());
-        assert!(Type::Array(Box::new(Type::I32)).is_buffer());
-        assert!(!Type::Handle(TypeId(0)).is_buffer());
-        assert!(Type::Handle(TypeId(0)).has_ownership());
-        assert!(!Type::Record(TypeId(0)).has_ownership());
-        assert!(!Type::F64.has_ownership());
+    fn scalar_keywords_round_trip() {
+        for s in Scalar::ALL {
+            assert_eq!(Scalar::parse(s.keyword()), Some(s));
+        }
+        assert_eq!(Scalar::parse("string"), None);
+    }
+
+    #[test]
+    fn ownership_lives_on_buffers_and_handles_only() {
+        let t = Type::Buffer(Buffer::String, Ownership::Borrowed);
+        assert_eq!(t.ownership(), Some(Ownership::Borrowed));
+        assert_eq!(Type::Scalar(Scalar::F64).ownership(), None);
+        assert_eq!(Type::Record(TypeId(0)).ownership(), None);
+        assert_eq!(
+            Type::from(Elem::Handle(TypeId(1))),
+            Type::Handle(TypeId(1), Ownership::Borrowed)
+        );
     }
 }

@@ -153,14 +153,21 @@ pub fn rust_type_ident(name: &str) -> String {
     rust_escape(&upper_camel_case(name))
 }
 
-/// C and C++ keywords, plus names the generated header itself declares or includes.
-const C_RESERVED: &[&str] = &[
-    // C11 / C23
+/// The longest name a BID file may give anything, in bytes: generous for any real name, and
+/// a bound on what one name can multiply into the generated files.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// C keywords (C89 to C23).
+const C_KEYWORDS: &[&str] = &[
     "_Alignas",
     "_Alignof",
     "_Atomic",
+    "_BitInt",
     "_Bool",
     "_Complex",
+    "_Decimal128",
+    "_Decimal32",
+    "_Decimal64",
     "_Generic",
     "_Imaginary",
     "_Noreturn",
@@ -211,7 +218,10 @@ const C_RESERVED: &[&str] = &[
     "void",
     "volatile",
     "while",
-    // C++ (headers are compiled as C++ too)
+];
+
+/// C++ keywords and alternative tokens (the header is compiled as C++ too).
+const CXX_KEYWORDS: &[&str] = &[
     "and",
     "and_eq",
     "asm",
@@ -262,34 +272,109 @@ const C_RESERVED: &[&str] = &[
     "wchar_t",
     "xor",
     "xor_eq",
-    // Names the header uses: shadowing them in a prototype breaks the next parameter.
-    "NULL",
-    "bid_buf",
-    "int8_t",
-    "int16_t",
-    "int32_t",
-    "int64_t",
-    "uint8_t",
-    "uint16_t",
-    "uint32_t",
-    "uint64_t",
-    "size_t",
-    "intptr_t",
-    "uintptr_t",
 ];
 
-/// Whether `s` is reserved in C or C++ (or by the generated header).
-pub fn is_c_reserved(s: &str) -> bool {
-    C_RESERVED.contains(&s)
+/// Names the generated header uses from `<stddef.h>` and `<stdint.h>`, names compilers
+/// predefine as macros outside strict modes, and the program's entry point.
+const C_TAKEN: &[&str] = &[
+    "NULL",
+    "offsetof",
+    "size_t",
+    "ptrdiff_t",
+    "max_align_t",
+    "intptr_t",
+    "uintptr_t",
+    "intmax_t",
+    "uintmax_t",
+    "SIZE_MAX",
+    "PTRDIFF_MIN",
+    "PTRDIFF_MAX",
+    "SIG_ATOMIC_MIN",
+    "SIG_ATOMIC_MAX",
+    "WCHAR_MIN",
+    "WCHAR_MAX",
+    "WINT_MIN",
+    "WINT_MAX",
+    "linux",
+    "unix",
+    "i386",
+    "main",
+];
+
+/// Why `s` cannot be a C identifier of its own in the generated header, or `None` when it can.
+///
+/// Beyond the keywords: what `<stddef.h>` and `<stdint.h>` define (`int32_t`, `INT32_MAX`,
+/// `UINT8_C`, ...), the header's own macros and helper names (everything starting `BID_`,
+/// `bid_buf`, `bid_align_`, `bid_static_assert_`, and every `<PREFIX>_BID_SIGNATURE`), names
+/// the C standard reserves for the implementation (`__x`, `_X`, where predefined macros such
+/// as `__linux__` live), and `main`.
+pub fn c_reserved(s: &str) -> Option<&'static str> {
+    if C_KEYWORDS.contains(&s) {
+        Some("a C keyword")
+    } else if CXX_KEYWORDS.contains(&s) {
+        Some("a C++ keyword")
+    } else if s == "main" {
+        Some("the C program's entry point")
+    } else if C_TAKEN.contains(&s) || is_stdint_name(s) {
+        Some("a name the C headers bid includes already define")
+    } else if s.starts_with("BID_")
+        || s.starts_with("bid_buf")
+        || s.starts_with("bid_align_")
+        || s.starts_with("bid_static_assert_")
+        || s.ends_with("_BID_SIGNATURE")
+    {
+        Some("a name the generated header defines")
+    } else if s.starts_with("__")
+        || (s.starts_with('_') && s[1..].starts_with(|c: char| c.is_ascii_uppercase()))
+    {
+        Some("reserved for the C implementation (`__x` and `_X`)")
+    } else {
+        None
+    }
 }
 
-/// Makes `s` usable as a C/C++ identifier: `int` -> `int_`, `class` -> `class_`.
+/// `int32_t`, `uint_least8_t`, `INT64_MAX`, `UINT16_C`, `INT_FAST8_MIN`, ...
+fn is_stdint_name(s: &str) -> bool {
+    let typedef = s
+        .strip_suffix("_t")
+        .map(|t| t.strip_prefix('u').unwrap_or(t))
+        .and_then(|t| t.strip_prefix("int"))
+        .is_some_and(|w| {
+            let w = w
+                .strip_prefix("_least")
+                .or_else(|| w.strip_prefix("_fast"))
+                .unwrap_or(w);
+            matches!(w, "8" | "16" | "32" | "64" | "ptr" | "max")
+        });
+    let mac = ["_MIN", "_MAX", "_C"]
+        .iter()
+        .find_map(|suffix| s.strip_suffix(suffix))
+        .map(|t| t.strip_prefix('U').unwrap_or(t))
+        .and_then(|t| t.strip_prefix("INT"))
+        .is_some_and(|w| {
+            let w = w
+                .strip_prefix("_LEAST")
+                .or_else(|| w.strip_prefix("_FAST"))
+                .unwrap_or(w);
+            matches!(w, "8" | "16" | "32" | "64" | "PTR" | "MAX")
+        });
+    typedef || mac
+}
+
+/// Makes `s` usable as a local C name (a struct member, a parameter): a reserved name gets a
+/// trailing `_` (`int` -> `int_`, `BID_OK` -> `BID_OK_`), so no keyword or macro captures it.
 pub fn c_escape(s: &str) -> String {
-    if is_c_reserved(s) {
+    if c_reserved(s).is_some() {
         format!("{s}_")
     } else {
         s.to_owned()
     }
+}
+
+/// Whether a Rust type name is one bid's generated code gives its own items (`__Bid...`,
+/// `__BID_...`): a box of that name could clash with them.
+pub fn rust_reserved(s: &str) -> bool {
+    s.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("__bid"))
 }
 
 /// C parameter name: like [`c_escape`], and `out` is taken by the trailing out-parameter.
@@ -299,6 +384,31 @@ pub fn c_param(s: &str) -> String {
     } else {
         c_escape(s)
     }
+}
+
+/// An identifier made of `[A-Z0-9_]` from arbitrary text: ASCII letters upper-cased, anything
+/// else `_`, runs of `_` collapsed (a `__` is reserved in C++), no leading or trailing `_`.
+pub fn upper_ident(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase()
+        } else {
+            '_'
+        };
+        if !(c == '_' && (out.is_empty() || out.ends_with('_'))) {
+            out.push(c);
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    out
+}
+
+/// `<PREFIX>_BID_SIGNATURE`: the macro the header defines with an interface's signature text.
+pub fn signature_macro(prefix: &str) -> String {
+    format!("{}_BID_SIGNATURE", upper_ident(prefix))
 }
 
 /// Default symbol prefix of an interface: `<namespace>_<name>` with `.` -> `_`.
@@ -390,6 +500,43 @@ mod tests {
         assert_eq!(c_escape("delete"), "delete_");
         assert_eq!(c_escape("int32_t"), "int32_t_");
         assert_eq!(c_escape("path"), "path");
+        for taken in [
+            "BID_OK",
+            "BID_E_IO",
+            "BID_EXPORT",
+            "NYASH_FILE_BID_SIGNATURE",
+            "bid_buf",
+            "INT32_MAX",
+            "UINT8_C",
+            "INT_FAST16_MIN",
+            "uint_least8_t",
+            "intmax_t",
+            "NULL",
+            "main",
+            "linux",
+            "__bid_call",
+            "__linux__",
+            "_Foo",
+            "offsetof",
+        ] {
+            assert!(c_reserved(taken).is_some(), "{taken}");
+            assert_eq!(c_escape(taken), format!("{taken}_"));
+        }
+        for free in [
+            "int32",
+            "INT32",
+            "uint",
+            "_x",
+            "bid",
+            "bidder",
+            "Bid_OK",
+            "nyash_file_open",
+            "x_t",
+        ] {
+            assert_eq!(c_reserved(free), None, "{free}");
+        }
+        assert_eq!(c_reserved("int"), Some("a C keyword"));
+        assert_eq!(c_reserved("class"), Some("a C++ keyword"));
         assert_eq!(c_param("out"), "out_");
     }
 

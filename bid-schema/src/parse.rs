@@ -1,13 +1,11 @@
 //! YAML text -> spanned AST: loads the YAML under resource limits, then reads BID's shape
 //! (both the long and the short form), reporting unknown keys, missing keys and wrong shapes.
 
-mod fast;
 mod yaml;
 
 use crate::ast::*;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use std::fmt::{Arguments, Display};
-use yaml::next_char_end;
 pub(crate) use yaml::{MAX_FILE_BYTES, load};
 
 /// Reads BID's shape out of a node tree, collecting every problem.
@@ -71,11 +69,11 @@ impl<'t> Parser<'t> {
     fn shape(&mut self, node: &Node, what: impl Display, expected: &str) {
         self.diags.push(
             Diagnostic::error(
-                "bid.field.invalid",
+                Code::FieldInvalid,
                 format!("{what} must be {expected}, found {}", describe(&node.value)),
             )
             .primary(
-                non_empty(self.text, node.span),
+                node.span.non_empty(self.text),
                 format!("expected {expected}"),
             ),
         );
@@ -83,8 +81,8 @@ impl<'t> Parser<'t> {
 
     fn missing(&mut self, owner: Span, what: &str, key: &str) {
         self.diags.push(
-            Diagnostic::error("bid.field.missing", format!("{what} has no `{key}`")).primary(
-                non_empty(self.text, owner),
+            Diagnostic::error(Code::FieldMissing, format!("{what} has no `{key}`")).primary(
+                owner.non_empty(self.text),
                 format!("`{key}` is required here"),
             ),
         );
@@ -118,7 +116,7 @@ impl<'t> Parser<'t> {
         for (k, v) in entries {
             let key: &str = match &k.value {
                 Value::Str(s) => s,
-                Value::Bool(_) | Value::Int(_) | Value::Float(_) => src(self.text, k.span),
+                Value::Bool(_) | Value::Int(_) | Value::Float(_) => k.span.source(self.text),
                 _ => {
                     self.shape(k, format!("a key in {what}"), "a string");
                     continue;
@@ -127,11 +125,11 @@ impl<'t> Parser<'t> {
             let slot = allowed.iter().position(|a| *a == key);
             if let Some(first) = slot.and_then(|i| f.slots[i]) {
                 let (second, first) = (
-                    non_empty(self.text, k.span),
-                    non_empty(self.text, first.0.span),
+                    k.span.non_empty(self.text),
+                    first.0.span.non_empty(self.text),
                 );
                 self.diags.push(
-                    Diagnostic::error("bid.yaml.syntax", format!("key `{key}` appears twice"))
+                    Diagnostic::error(Code::YamlSyntax, format!("key `{key}` appears twice"))
                         .primary(second, "second time")
                         .secondary(first, "first time"),
                 );
@@ -161,13 +159,10 @@ impl<'t> Parser<'t> {
         what: &str,
         allowed: &[&'static str],
     ) -> Option<&'static str> {
-        let d = Diagnostic::error(
-            "bid.field.unknown",
-            format!("unknown key `{key}` in {what}"),
-        )
-        .primary(non_empty(self.text, k.span), "not a BID key")
-        .did_you_mean(key, allowed.iter().copied())
-        .note(format!("keys allowed here: {}", allowed.join(", ")));
+        let d = Diagnostic::error(Code::FieldUnknown, format!("unknown key `{key}` in {what}"))
+            .primary(k.span.non_empty(self.text), "not a BID key")
+            .did_you_mean(key, allowed.iter().copied())
+            .note(format!("keys allowed here: {}", allowed.join(", ")));
         self.diags.push(d);
         crate::diag::suggest(key, allowed.iter().copied())
     }
@@ -193,7 +188,7 @@ impl<'t> Parser<'t> {
             }),
             // `name: true` or `version: 1` read as other scalars; their spelling is what was meant.
             Value::Bool(_) | Value::Int(_) | Value::Float(_) => Some(Sp {
-                value: src(self.text, n.span),
+                value: n.span.source(self.text),
                 span: n.span,
             }),
             _ => {
@@ -251,7 +246,7 @@ impl<'t> Parser<'t> {
         let mut file = File::default();
         if root.value == Value::Null {
             self.diags.push(Diagnostic::error(
-                "bid.field.missing",
+                Code::FieldMissing,
                 "the file is empty: `version` and `interfaces` are required",
             ));
             return file;
@@ -368,8 +363,8 @@ impl<'t> Parser<'t> {
                 None => "this method has no `effect`".to_owned(),
             };
             self.diags.push(
-                Diagnostic::error("bid.effect.invalid", label)
-                    .primary(non_empty(self.text, f.owner), "`effect` is required")
+                Diagnostic::error(Code::EffectInvalid, label)
+                    .primary(f.owner.non_empty(self.text), "`effect` is required")
                     .help("add `effect: pure`, `mut`, `io` or `control`"),
             );
         }
@@ -443,10 +438,10 @@ impl<'t> Parser<'t> {
             [_, (k, _), ..] => {
                 self.diags.push(
                     Diagnostic::error(
-                        "bid.field.invalid",
+                        Code::FieldInvalid,
                         format!("{what} in short form has more than one `TYPE: NAME` pair"),
                     )
-                    .primary(non_empty(self.text, k.span), "second `TYPE: NAME` pair")
+                    .primary(k.span.non_empty(self.text), "second `TYPE: NAME` pair")
                     .help("write one `{ TYPE: NAME }` per entry, or the long form `{ name: N, type: T }`"),
                 );
                 return None;
@@ -474,23 +469,6 @@ impl<'t> Parser<'t> {
                     ownership: None,
                 })
             }
-        }
-    }
-}
-
-/// The source text under a span ("" if the span is not valid for `text`).
-pub(crate) fn src(text: &str, span: Span) -> &str {
-    text.get(span.start..span.end).unwrap_or("")
-}
-
-/// A span that covers at least one character, so a caret always shows.
-pub(crate) fn non_empty(text: &str, span: Span) -> Span {
-    if span.end > span.start {
-        span
-    } else {
-        Span {
-            end: next_char_end(text, span.start),
-            ..span
         }
     }
 }
@@ -564,7 +542,7 @@ mod tests {
     fn a_misspelt_required_key_is_reported_once() {
         let text = "version: 0\ninterfaces:\n  - name: a.b\n    methods:\n      - { name: m, efect: io }\n";
         let (_, diags) = parse(text);
-        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(codes, ["bid.field.unknown"]);
         assert_eq!(diags[0].help, ["did you mean `effect`?"]);
     }

@@ -108,10 +108,10 @@ fn rust_of_c(model_iface: &bid_schema::model::Interface, c: &str) -> String {
         "bid_buf" => "::bid_runtime::BidBuf".into(),
         "void" => "()".into(),
         other => model_iface
-            .types
+            .types()
             .iter()
-            .find(|t| t.c == other)
-            .map(|t| t.rust.clone())
+            .find(|t| t.c() == other)
+            .map(|t| t.rust().to_owned())
             .unwrap_or_else(|| panic!("unknown C type `{other}`")),
     }
 }
@@ -129,8 +129,8 @@ fn rust_fn_pointers_match_the_c_prototypes() {
     for (stem, rel) in valid_fixtures() {
         let (text, model) = generate(&rel);
         let file = syn::parse_file(&text).expect("golden text parses");
-        for iface in &model.interfaces {
-            let fns_name = format!("__Bid{}Fns", iface.box_name.trim_start_matches("r#"));
+        for iface in model.interfaces() {
+            let fns_name = format!("__Bid{}Fns", iface.box_name().trim_start_matches("r#"));
             let fields = file
                 .items
                 .iter()
@@ -141,12 +141,12 @@ fn rust_fn_pointers_match_the_c_prototypes() {
                 .unwrap_or_else(|| panic!("{stem}: no struct {fns_name}"));
             assert_eq!(
                 fields.len(),
-                iface.methods.len(),
+                iface.methods().len(),
                 "{stem}: one pointer per method"
             );
-            for (field, method) in fields.iter().zip(&iface.methods) {
+            for (field, method) in fields.iter().zip(iface.methods()) {
                 let syn::Type::FnPtr(f) = &field.ty else {
-                    panic!("{stem}: {} is not a fn pointer", method.name);
+                    panic!("{stem}: {} is not a fn pointer", method.name());
                 };
                 let proto = bid_schema::lower::c_prototype(iface, method);
                 let want: Vec<String> = proto

@@ -1,77 +1,27 @@
 //! Verification against clang through bindgen, with hand-built models and headers.
 
 use super::*;
-use bid_schema::model::*;
-
-fn field(name: &str, ty: Type) -> Field {
-    Field {
-        name: name.into(),
-        rust: name.into(),
-        c: name.into(),
-        ty,
-        doc: None,
-    }
-}
-
-fn model(records: Vec<(&str, Vec<Field>)>) -> Model {
-    let types = records
-        .into_iter()
-        .map(|(name, fields)| TypeDef {
-            name: name.into(),
-            rust: name.into(),
-            c: format!("demo_{name}"),
-            doc: None,
-            kind: TypeDefKind::Record(RecordDef { fields }),
-        })
-        .collect();
-    Model {
-        source: SourceInfo {
-            name: "demo.bid.yaml".into(),
-            hash: source_hash(b""),
-        },
-        memory: Memory::default(),
-        transport: Transport::default(),
-        interfaces: vec![Interface {
-            namespace: "demo".into(),
-            name: "shapes".into(),
-            qualified: "demo.shapes".into(),
-            box_name: "Shapes".into(),
-            version: None,
-            symbol_prefix: "demo".into(),
-            doc: None,
-            thread_safe: true,
-            types,
-            methods: Vec::new(),
-        }],
-    }
-}
 
 /// `Point {x: f64, y: f64}`, `Mixed {a: i32, b: i64, c: bool, t: f32}` (`type` is a Rust
-/// keyword bindgen escapes) and `Outer {tag: i32, m: Mixed}`.
+/// keyword bindgen escapes) and `Outer {tag: i32, m: Mixed}`, with the C names the header
+/// below declares.
+const GOOD: &str = "
+interfaces:
+  - name: demo.shapes
+    symbol_prefix: demo
+    types:
+      - { name: Point, type: record, fields: [ { f64: x }, { f64: y } ] }
+      - { name: Mixed, type: record, fields: [ { i32: a }, { i64: b }, { bool: c }, { f32: type } ] }
+      - { name: Outer, type: record, fields: [ { i32: tag }, { Mixed: m } ] }
+    methods: []
+";
+
+fn model(yaml: &str) -> Model {
+    bid_schema::testing::model_named("demo.bid.yaml", yaml)
+}
+
 fn good_model() -> Model {
-    let mut m = model(vec![
-        ("Point", vec![field("x", Type::F64), field("y", Type::F64)]),
-        (
-            "Mixed",
-            vec![
-                field("a", Type::I32),
-                field("b", Type::I64),
-                field("c", Type::Bool),
-                field("type", Type::F32),
-            ],
-        ),
-    ]);
-    let outer = TypeDef {
-        name: "Outer".into(),
-        rust: "Outer".into(),
-        c: "demo_Outer".into(),
-        doc: None,
-        kind: TypeDefKind::Record(RecordDef {
-            fields: vec![field("tag", Type::I32), field("m", Type::Record(TypeId(1)))],
-        }),
-    };
-    m.interfaces[0].types.push(outer);
-    m
+    model(GOOD)
 }
 
 /// Like the C emitter's header: types, then `_Static_assert`s under a per-target `#if`.
@@ -157,10 +107,7 @@ fn a_wrong_layout_names_type_field_target_and_numbers() {
         return;
     }
     // The model says `Point {x: f64, y: f32}`; the header declares `double y`.
-    let mut m = good_model();
-    if let TypeDefKind::Record(r) = &mut m.interfaces[0].types[0].kind {
-        r.fields[1].ty = Type::F32;
-    }
+    let m = model(&GOOD.replace("{ f64: x }, { f64: y }", "{ f64: x }, { f32: y }"));
     let err =
         verify_layouts_for(&m, GOOD_HEADER, &[Target::X86_64Linux, Target::I686Linux]).unwrap_err();
     let VerifyError::Mismatch(all) = &err else {
@@ -185,10 +132,7 @@ fn a_wrong_layout_names_type_field_target_and_numbers() {
         "{text}"
     );
     // A field that moved: `Mixed.b` as i32 sits at 4, clang puts the int64_t at 8.
-    let mut m = good_model();
-    if let TypeDefKind::Record(r) = &mut m.interfaces[0].types[1].kind {
-        r.fields[1].ty = Type::I32;
-    }
+    let m = model(&GOOD.replace("{ i64: b }", "{ i32: b }"));
     let err = verify_layouts_for(&m, GOOD_HEADER, &[Target::Wasm32])
         .unwrap_err()
         .to_string();
@@ -211,8 +155,7 @@ fn failed_static_asserts_and_missing_types_are_errors() {
     );
     // The same header is fine where the failing assert is not selected.
     assert!(verify_layouts_for(&good_model(), &bad, &[Target::Aarch64Darwin]).is_ok());
-    let mut m = good_model();
-    m.interfaces[0].types[0].c = "demo_Nowhere".into();
+    let m = model(&GOOD.replace("name: Point,", "name: Nowhere,"));
     let err = verify_layouts_for(&m, GOOD_HEADER, &[Target::Wasm32]).unwrap_err();
     assert_eq!(
         err,
@@ -239,14 +182,9 @@ fn every_fixture_with_records_verifies_on_every_target() {
     for path in paths {
         let model = bid_schema::check_file(&path).unwrap_or_else(|r| panic!("{}", r.render()));
         let records: usize = model
-            .interfaces
+            .interfaces()
             .iter()
-            .map(|i| {
-                i.types
-                    .iter()
-                    .filter(|t| matches!(t.kind, TypeDefKind::Record(_)))
-                    .count()
-            })
+            .map(|i| i.records_in_dependency_order().len())
             .sum();
         if records == 0 {
             continue;

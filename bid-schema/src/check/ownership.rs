@@ -1,56 +1,74 @@
-//! The ownership contract of SPEC §6: defaults per position, what is allowed, and `release:`.
+//! The ownership contract: defaults per position, what is allowed, and `release:`.
 
 use super::Checker;
-use super::types::Pos;
+use super::types::{Pos, Shape};
 use crate::ast::{MethodAst, Sp, TypeAst};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::*;
 use std::collections::HashMap;
 
 impl Checker<'_> {
-    /// Applies the defaults of SPEC §6 and rejects what is not allowed at this position.
+    /// The type of a value at `pos` with the ownership written (`given`) or its default,
+    /// rejecting what is not allowed at this position.
+    ///
+    /// | position | default | allowed |
+    /// |---|---|---|
+    /// | buffer parameter | borrowed | borrowed |
+    /// | handle parameter | borrowed | borrowed, transferred |
+    /// | buffer return | transferred | transferred, borrowed, reference |
+    /// | handle return | transferred | transferred, borrowed |
+    /// | scalar, record | none | none |
     pub(super) fn ownership(
         &mut self,
         given: Option<&Sp<&str>>,
-        ty: &Type,
+        shape: Shape,
         pos: Pos,
         iface: &Interface,
-    ) -> Option<Ownership> {
+    ) -> Type {
         use Ownership::*;
-        let (default, allowed): (Option<Ownership>, &[Ownership]) = match (ty, pos) {
-            (t, Pos::Param) if t.is_buffer() => (Some(Borrowed), &[Borrowed]),
-            (Type::Handle(_), Pos::Param) => (Some(Borrowed), &[Borrowed, Transferred]),
-            (t, _) if t.is_buffer() => (Some(Transferred), &[Transferred, Borrowed, Reference]),
-            (Type::Handle(_), _) => (Some(Transferred), &[Transferred, Borrowed]),
-            _ => (None, &[]),
+        let (default, allowed): (Ownership, &[Ownership]) = match (shape, pos) {
+            (Shape::Buffer(_), Pos::Param) => (Borrowed, &[Borrowed]),
+            (Shape::Handle(_), Pos::Param) => (Borrowed, &[Borrowed, Transferred]),
+            (Shape::Buffer(_), _) => (Transferred, &[Transferred, Borrowed, Reference]),
+            (Shape::Handle(_), _) => (Transferred, &[Transferred, Borrowed]),
+            (Shape::Scalar(_) | Shape::Record(_), _) => (Borrowed, &[]),
         };
-        let Some(g) = given else { return default };
-        let value = match g.value {
-            "borrowed" => Borrowed,
-            "transferred" => Transferred,
-            "reference" => Reference,
-            other => {
-                let span = self.span(g.span);
-                let d =
-                    Diagnostic::error("bid.field.invalid", format!("unknown ownership `{other}`"))
-                        .primary(span, "not an ownership")
-                        .did_you_mean(other, ["borrowed", "transferred", "reference"])
-                        .note("ownerships are `borrowed`, `transferred` and `reference`");
-                self.push(d);
-                return default;
-            }
+        let with = |own| match shape {
+            Shape::Scalar(s) => Type::Scalar(s),
+            Shape::Record(id) => Type::Record(id),
+            Shape::Handle(id) => Type::Handle(id, own),
+            Shape::Buffer(b) => Type::Buffer(b, own),
+        };
+        let Some(g) = given else {
+            return with(default);
+        };
+        let Some(value) = Ownership::parse(g.value) else {
+            let span = self.span(g.span);
+            let d = Diagnostic::error(
+                Code::FieldInvalid,
+                format!("unknown ownership `{}`", g.value),
+            )
+            .primary(span, "not an ownership")
+            .did_you_mean(g.value, Ownership::ALL.map(Ownership::as_str))
+            .note("ownerships are `borrowed`, `transferred` and `reference`");
+            self.push(d);
+            return with(default);
         };
         if allowed.contains(&value) {
-            return Some(value);
+            return with(value);
         }
-        let what = format!("{} of type `{}`", pos.describe(), type_name(iface, ty));
+        let what = format!(
+            "{} of type `{}`",
+            pos.describe(),
+            spelling(iface, with(default))
+        );
         self.ownership_error(
             g,
             &what,
             allowed,
             "none: this value is copied and has no owner",
         );
-        default
+        with(default)
     }
 
     pub(super) fn ownership_error(
@@ -72,7 +90,7 @@ impl Checker<'_> {
         };
         self.push(
             Diagnostic::error(
-                "ffi.contract.ownership_mismatch",
+                Code::OwnershipMismatch,
                 format!("`{}` is not allowed on {what}", g.value),
             )
             .primary(span, "ownership not allowed here")
@@ -106,7 +124,7 @@ impl Checker<'_> {
             });
             let Some(&mi) = by_name.get(rel.value) else {
                 let d = Diagnostic::error(
-                    "bid.field.invalid",
+                    Code::FieldInvalid,
                     format!("release method `{}` of `{tname}` does not exist", rel.value),
                 )
                 .primary(span, "no such method")
@@ -114,9 +132,10 @@ impl Checker<'_> {
                 self.push(d);
                 continue;
             };
-            let consumes = iface.methods[mi].params.iter().any(|p| {
-                p.ty == Type::Handle(TypeId(idx)) && p.ownership == Some(Ownership::Transferred)
-            });
+            let consumes = iface.methods[mi]
+                .params
+                .iter()
+                .any(|p| p.ty == Type::Handle(TypeId(idx), Ownership::Transferred));
             if consumes {
                 if let TypeDefKind::Handle(h) = &mut iface.types[idx].kind {
                     h.release = Some(MethodId(mi));
@@ -124,7 +143,7 @@ impl Checker<'_> {
                 continue;
             }
             let mut d = Diagnostic::error(
-                "ffi.contract.ownership_mismatch",
+                Code::OwnershipMismatch,
                 format!(
                     "release method `{}` does not consume a `{tname}`",
                     rel.value
@@ -148,20 +167,5 @@ impl Checker<'_> {
             }
             self.push(d);
         }
-    }
-}
-
-/// The BID spelling of a resolved type, for messages.
-fn type_name(iface: &Interface, ty: &Type) -> String {
-    match ty {
-        Type::Bool => "bool".into(),
-        Type::I32 => "i32".into(),
-        Type::I64 => "i64".into(),
-        Type::F32 => "f32".into(),
-        Type::F64 => "f64".into(),
-        Type::String => "string".into(),
-        Type::Bytes => "bytes".into(),
-        Type::Handle(id) | Type::Record(id) => iface.ty(*id).name.clone(),
-        Type::Array(t) => format!("array({})", type_name(iface, t)),
     }
 }

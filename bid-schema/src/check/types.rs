@@ -1,19 +1,26 @@
-//! Type expressions, records, handles and the ownership contract (SPEC §3, §6).
+//! Type expressions, records, handles, parameters and return values.
 
 use super::{Checker, Names};
 use crate::ast::{MethodAst, Sp, TypeAst};
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::model::*;
 use crate::names;
 
-const BUILTINS: &[&str] = &[
-    "bool", "i32", "i64", "f32", "f64", "string", "bytes", "void", "handle", "array",
-];
+/// Type keywords that are not scalars.
+const NON_SCALAR: &[&str] = &["string", "bytes", "void", "handle", "array"];
 const PHASE2: &[&str] = &["list", "map", "optional", "result"];
+
+/// Every built-in type keyword, for "did you mean".
+fn builtins<'a>() -> impl Iterator<Item = &'a str> {
+    Scalar::ALL
+        .iter()
+        .map(|s| s.keyword())
+        .chain(NON_SCALAR.iter().copied())
+}
 
 /// Whether `name` is a built-in or reserved type name, which a declared type cannot take.
 pub(super) fn is_builtin(name: &str) -> bool {
-    BUILTINS.contains(&name) || PHASE2.contains(&name)
+    builtins().any(|b| b == name) || PHASE2.contains(&name)
 }
 
 /// Where a type is written: decides what may appear there.
@@ -22,7 +29,8 @@ pub(super) enum Pos {
     Param,
     Return,
     Field,
-    Element,
+    /// An array element; `true` when the array is a return value.
+    Element(bool),
 }
 
 impl Pos {
@@ -31,7 +39,28 @@ impl Pos {
             Pos::Param => "a parameter",
             Pos::Return => "a return value",
             Pos::Field => "a record field",
-            Pos::Element => "an array element",
+            Pos::Element(_) => "an array element",
+        }
+    }
+}
+
+/// A resolved type before its ownership is known.
+#[derive(Clone, Copy)]
+pub(super) enum Shape {
+    Scalar(Scalar),
+    Record(TypeId),
+    Handle(TypeId),
+    Buffer(Buffer),
+}
+
+impl Shape {
+    /// The shape as a field or element type; buffers never get here (refused as misplaced).
+    fn elem(self) -> Option<Elem> {
+        match self {
+            Shape::Scalar(s) => Some(Elem::Scalar(s)),
+            Shape::Record(id) => Some(Elem::Record(id)),
+            Shape::Handle(id) => Some(Elem::Handle(id)),
+            Shape::Buffer(_) => None,
         }
     }
 }
@@ -61,10 +90,13 @@ impl TypeText<'_> {
 
 impl Checker<'_> {
     fn type_text<'a>(&self, ty: &'a Sp<&str>) -> TypeText<'a> {
-        let src = crate::parse::src(self.text, ty.span);
+        let src = ty.span.source(self.text);
+        let quoted = src.len() == ty.value.len() + 2
+            && src.starts_with(['"', '\''])
+            && src.get(1..src.len() - 1) == Some(ty.value);
         let base = if src == ty.value {
             Some(ty.span.start)
-        } else if src.len() == ty.value.len() + 2 && src[1..src.len() - 1] == *ty.value {
+        } else if quoted {
             Some(ty.span.start + 1)
         } else {
             None
@@ -86,12 +118,26 @@ impl Checker<'_> {
     }
 
     /// Resolves a type string; `Ok(None)` is `void`; `Err` means already reported.
-    fn resolve(&mut self, iface: &Interface, ty: &Sp<&str>, pos: Pos) -> Result<Option<Type>, ()> {
+    pub(super) fn resolve(
+        &mut self,
+        iface: &Interface,
+        ty: &Sp<&str>,
+        pos: Pos,
+    ) -> Result<Option<Shape>, ()> {
         let tt = self.type_text(ty);
         let s = tt.text;
-        let trimmed_start = s.len() - s.trim_start().len();
-        let trimmed_end = s.trim_end().len();
-        self.resolve_part(iface, &tt, trimmed_start, trimmed_end, pos)
+        if s.trim().is_empty() {
+            let span = self.span(tt.span);
+            self.push(
+                Diagnostic::error(Code::FieldInvalid, "the type is empty")
+                    .primary(span, "no type here")
+                    .help("write a type such as `i32`, `string` or a declared type's name"),
+            );
+            return Err(());
+        }
+        let from = s.len() - s.trim_start().len();
+        let to = s.trim_end().len();
+        self.resolve_part(iface, &tt, from, to, pos)
     }
 
     fn resolve_part(
@@ -101,7 +147,7 @@ impl Checker<'_> {
         from: usize,
         to: usize,
         pos: Pos,
-    ) -> Result<Option<Type>, ()> {
+    ) -> Result<Option<Shape>, ()> {
         let s = &tt.text[from..to];
         let span = self.span(tt.part(from, to));
         if let Some(open) = s.find('(') {
@@ -110,7 +156,7 @@ impl Checker<'_> {
             if PHASE2.contains(&head) {
                 self.push(
                     Diagnostic::error(
-                        "bid.type.phase2",
+                        Code::TypePhase2,
                         format!("`{head}(...)` is reserved for a later ABI"),
                     )
                     .primary(head_span, "not in FFI ABI v0")
@@ -125,32 +171,39 @@ impl Checker<'_> {
             }
             if head != "array" || !s.ends_with(')') {
                 self.push(
-                    Diagnostic::error("bid.field.invalid", format!("malformed type `{s}`"))
+                    Diagnostic::error(Code::FieldInvalid, format!("malformed type `{s}`"))
                         .primary(span, "not a type")
                         .note("types are a name or `array(T)`"),
                 );
                 return Err(());
             }
-            if matches!(pos, Pos::Field | Pos::Element) {
+            if matches!(pos, Pos::Field | Pos::Element(_)) {
                 return self.misplaced(span, "array(...)", pos);
             }
             let inner_from = from + open + 1;
-            let inner_to = from + s.len() - 1;
-            let inner = &tt.text[inner_from..inner_to];
+            let inner = &tt.text[inner_from..to - 1];
             let lead = inner.len() - inner.trim_start().len();
             let inner_to = inner_from + inner.trim_end().len();
             if inner_from + lead >= inner_to {
                 self.push(
-                    Diagnostic::error("bid.field.invalid", "`array()` needs an element type")
+                    Diagnostic::error(Code::FieldInvalid, "`array()` needs an element type")
                         .primary(span, "no element type")
                         .help("write `array(i32)`, `array(MyRecord)`, ..."),
                 );
                 return Err(());
             }
-            let elem = self.resolve_part(iface, tt, inner_from + lead, inner_to, Pos::Element)?;
-            return Ok(elem.map(|t| Type::Array(Box::new(t))));
+            let elem_pos = Pos::Element(pos == Pos::Return);
+            let elem = self.resolve_part(iface, tt, inner_from + lead, inner_to, elem_pos)?;
+            let elem = elem.and_then(Shape::elem).ok_or(())?;
+            return Ok(Some(Shape::Buffer(Buffer::Array(elem))));
         }
-        let t = match s {
+        if let Some(scalar) = Scalar::parse(s) {
+            if scalar == Scalar::Bool && matches!(pos, Pos::Element(_)) {
+                return self.misplaced(span, s, pos);
+            }
+            return Ok(Some(Shape::Scalar(scalar)));
+        }
+        let shape = match s {
             "void" => {
                 return if pos == Pos::Return {
                     Ok(None)
@@ -158,21 +211,15 @@ impl Checker<'_> {
                     self.misplaced(span, s, pos)
                 };
             }
-            "bool" if pos == Pos::Element => return self.misplaced(span, s, pos),
-            "bool" => Type::Bool,
-            "i32" => Type::I32,
-            "i64" => Type::I64,
-            "f32" => Type::F32,
-            "f64" => Type::F64,
-            "string" | "bytes" if matches!(pos, Pos::Field | Pos::Element) => {
+            "string" | "bytes" if matches!(pos, Pos::Field | Pos::Element(_)) => {
                 return self.misplaced(span, s, pos);
             }
-            "string" => Type::String,
-            "bytes" => Type::Bytes,
+            "string" => Shape::Buffer(Buffer::String),
+            "bytes" => Shape::Buffer(Buffer::Bytes),
             "handle" => {
                 self.push(
                     Diagnostic::error(
-                        "bid.type.misplaced",
+                        Code::TypeMisplaced,
                         "`handle` declares a type; it cannot be used directly",
                     )
                     .primary(span, "use a declared handle type here")
@@ -182,26 +229,22 @@ impl Checker<'_> {
             }
             "array" => {
                 self.push(
-                    Diagnostic::error("bid.field.invalid", "`array` needs an element type")
+                    Diagnostic::error(Code::FieldInvalid, "`array` needs an element type")
                         .primary(span, "no element type")
                         .help("write `array(i32)`, `array(MyRecord)`, ..."),
                 );
                 return Err(());
             }
-            _ => match self.type_id(iface, s) {
+            _ => match self.type_ids.get(s).copied() {
                 Some(i) => match iface.types[i].kind {
-                    TypeDefKind::Handle(_) => Type::Handle(TypeId(i)),
-                    TypeDefKind::Record(_) => Type::Record(TypeId(i)),
+                    TypeDefKind::Handle(_) => Shape::Handle(TypeId(i)),
+                    TypeDefKind::Record(_) => Shape::Record(TypeId(i)),
                 },
                 None => {
-                    let candidates = BUILTINS
-                        .iter()
-                        .copied()
-                        .chain(iface.types.iter().map(|t| t.name.as_str()));
-                    let mut d =
-                        Diagnostic::error("bid.type.unknown", format!("unknown type `{s}`"))
-                            .primary(span, "not a BID type")
-                            .did_you_mean(s, candidates);
+                    let candidates = builtins().chain(iface.types.iter().map(|t| t.name.as_str()));
+                    let mut d = Diagnostic::error(Code::TypeUnknown, format!("unknown type `{s}`"))
+                        .primary(span, "not a BID type")
+                        .did_you_mean(s, candidates);
                     if d.help.is_empty() && PHASE2.contains(&s) {
                         d = d.help(format!("`{s}(...)` is reserved for a later ABI"));
                     }
@@ -210,18 +253,7 @@ impl Checker<'_> {
                 }
             },
         };
-        Ok(Some(t))
-    }
-
-    /// The index of the declared type `name`: a hash lookup once an interface declares many.
-    fn type_id(&self, iface: &Interface, name: &str) -> Option<usize> {
-        if name.is_empty() {
-            None
-        } else if self.type_ids.is_empty() {
-            iface.types.iter().position(|t| t.name == name)
-        } else {
-            self.type_ids.get(name).copied()
-        }
+        Ok(Some(shape))
     }
 
     fn misplaced<T>(&mut self, span: Span, ty: &str, pos: Pos) -> Result<T, ()> {
@@ -230,13 +262,18 @@ impl Checker<'_> {
                 "`void` is only a return type",
                 "remove it, or use it under `returns:`",
             ),
-            ("bool", Pos::Element) => (
+            ("bool", Pos::Element(_)) => (
                 "`array(bool)` has no agreed layout",
                 "use `array(i32)` with 0 and 1",
             ),
             (_, Pos::Field) => (
                 "records hold scalars, handles and records only",
                 "pass buffers as separate parameters",
+            ),
+            (_, Pos::Element(true)) => (
+                "arrays hold i32, i64, f32, f64, handles and records only",
+                "return a count and fetch each item with an indexed getter, e.g. \
+                 `count() -> i32` and `get(index: i32) -> string`",
             ),
             _ => (
                 "arrays hold i32, i64, f32, f64, handles and records only",
@@ -245,7 +282,7 @@ impl Checker<'_> {
         };
         self.push(
             Diagnostic::error(
-                "bid.type.misplaced",
+                Code::TypeMisplaced,
                 format!("`{ty}` cannot be {}", pos.describe()),
             )
             .primary(span, "not allowed here")
@@ -262,7 +299,7 @@ impl Checker<'_> {
         {
             let span = self.span(f.span);
             self.push(
-                Diagnostic::error("bid.field.invalid", "`fields` only applies to records")
+                Diagnostic::error(Code::FieldInvalid, "`fields` only applies to records")
                     .primary(span, "field of a non-record type"),
             );
         }
@@ -275,7 +312,7 @@ impl Checker<'_> {
                     Some((other, span)) => {
                         let span = self.span(span);
                         let d = Diagnostic::error(
-                            "bid.field.invalid",
+                            Code::FieldInvalid,
                             format!("handle repr `{other}` is not supported"),
                         )
                         .primary(span, "expected i32, i64 or pointer")
@@ -294,7 +331,7 @@ impl Checker<'_> {
                     let span = self.span(key.span);
                     self.push(
                         Diagnostic::error(
-                            "bid.field.invalid",
+                            Code::FieldInvalid,
                             "`repr` and `release` only apply to handles",
                         )
                         .primary(span, "not for a record"),
@@ -307,7 +344,7 @@ impl Checker<'_> {
             Some(other) => {
                 let span = self.span(t.kind.as_ref().map_or(t.span, |k| k.span));
                 let d = Diagnostic::error(
-                    "bid.field.invalid",
+                    Code::FieldInvalid,
                     format!("a declared type must be `handle` or `record`, not `{other}`"),
                 )
                 .primary(span, "expected `handle` or `record`")
@@ -323,7 +360,7 @@ impl Checker<'_> {
         if t.fields.is_empty() {
             let span = self.span(t.name.as_ref().map_or(t.span, |n| n.span));
             self.push(
-                Diagnostic::error("bid.field.missing", "a record needs at least one field")
+                Diagnostic::error(Code::FieldMissing, "a record needs at least one field")
                     .primary(span, "record without `fields`"),
             );
         }
@@ -333,7 +370,12 @@ impl Checker<'_> {
             let (Some(name), Some(ty)) = (&f.name, &f.ty) else {
                 continue;
             };
-            let Ok(Some(ty)) = self.resolve(iface, ty, Pos::Field) else {
+            let Some(ty) = self
+                .resolve(iface, ty, Pos::Field)
+                .ok()
+                .flatten()
+                .and_then(Shape::elem)
+            else {
                 continue;
             };
             if !self.ident(name, "field name") {
@@ -358,46 +400,9 @@ impl Checker<'_> {
         out
     }
 
-    /// A record that contains itself, directly or through other records, has no size.
-    pub(super) fn recursion(&mut self, iface: &Interface, types: &[TypeAst]) {
-        for (start, t) in types.iter().enumerate() {
-            let mut stack = vec![start];
-            let mut seen = vec![false; iface.types.len()];
-            while let Some(i) = stack.pop() {
-                let TypeDefKind::Record(r) = &iface.types[i].kind else {
-                    continue;
-                };
-                for f in &r.fields {
-                    if let Type::Record(TypeId(j)) = f.ty {
-                        if j == start {
-                            let span = self.span(t.name.as_ref().map_or(t.span, |n| n.span));
-                            self.push(
-                                Diagnostic::error(
-                                    "bid.type.recursive",
-                                    format!("record `{}` contains itself", iface.types[start].name),
-                                )
-                                .primary(span, "infinitely large record")
-                                .note(format!(
-                                    "field `{}` of `{}` holds `{}` by value",
-                                    f.name, iface.types[i].name, iface.types[start].name
-                                )),
-                            );
-                            stack.clear();
-                            break;
-                        }
-                        if !seen[j] {
-                            seen[j] = true;
-                            stack.push(j);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     pub(super) fn params(&mut self, iface: &Interface, m: &MethodAst) -> Vec<Param> {
         let mut out = Vec::with_capacity(m.params.len());
-        let [mut written, mut rust, mut c] = self.take_scopes();
+        let (mut written, mut rust, mut c) = (Names::default(), Names::default(), Names::default());
         for p in &m.params {
             let (Some(name), Some(ty)) = (&p.name, &p.ty) else {
                 continue;
@@ -413,8 +418,8 @@ impl Checker<'_> {
             );
             let fresh = self.unique(&mut written, name.value, name.span, what, "is named")
                 && self.unique(&mut rust, &r, name.span, what, "has the Rust name");
-            let Ok(Some(ty)) = resolved else { continue };
-            if fresh && ty.is_buffer() {
+            let Ok(Some(shape)) = resolved else { continue };
+            if fresh && matches!(shape, Shape::Buffer(_)) {
                 for suffix in ["_ptr", "_len"] {
                     let key = format!("{cn}{suffix}");
                     if !self.unique(&mut c, &key, name.span, what, "has the C name") {
@@ -424,32 +429,29 @@ impl Checker<'_> {
             } else if fresh {
                 self.unique(&mut c, &cn, name.span, what, "has the C name");
             }
-            let ownership = self.ownership(p.ownership.as_ref(), &ty, Pos::Param, iface);
+            let ty = self.ownership(p.ownership.as_ref(), shape, Pos::Param, iface);
             out.push(Param {
                 name: name.value.to_owned(),
                 rust: r,
                 c: cn,
                 ty,
-                ownership,
             });
         }
-        self.put_scopes([written, rust, c]);
         out
     }
 
-    pub(super) fn return_value(&mut self, iface: &Interface, m: &MethodAst) -> Return {
-        let Some(r) = &m.returns else {
-            return Return {
-                ty: None,
-                ownership: None,
-            };
-        };
-        let ty = match &r.ty {
-            Some(t) => self.resolve(iface, t, Pos::Return).ok().flatten(),
+    pub(super) fn return_value(&mut self, iface: &Interface, m: &MethodAst) -> Option<Type> {
+        let r = m.returns.as_ref()?;
+        let shape = match &r.ty {
+            Some(t) => match self.resolve(iface, t, Pos::Return) {
+                Ok(shape) => shape,
+                // Already reported: an ownership on it is not a second mistake.
+                Err(()) => return None,
+            },
             None => None,
         };
-        let ownership = match &ty {
-            Some(t) => self.ownership(r.ownership.as_ref(), t, Pos::Return, iface),
+        match shape {
+            Some(shape) => Some(self.ownership(r.ownership.as_ref(), shape, Pos::Return, iface)),
             None => {
                 if let Some(o) = &r.ownership {
                     self.ownership_error(
@@ -461,8 +463,7 @@ impl Checker<'_> {
                 }
                 None
             }
-        };
-        Return { ty, ownership }
+        }
     }
 }
 
@@ -480,26 +481,29 @@ mod tests {
     #[test]
     fn ownership_defaults_follow_the_contract() {
         let m = model("      - { name: f, params: [ { string: s }, { H: h }, { R: r } ], returns: bytes, effect: io }\n      - { name: g, returns: H, effect: io }\n").unwrap();
-        let f = &m.interfaces[0].methods[1];
-        assert_eq!(f.params[0].ownership, Some(Ownership::Borrowed));
-        assert_eq!(f.params[1].ownership, Some(Ownership::Borrowed));
-        assert_eq!(f.params[2].ownership, None);
-        assert_eq!(f.returns.ownership, Some(Ownership::Transferred));
-        let g = &m.interfaces[0].methods[2];
-        assert_eq!(g.returns.ownership, Some(Ownership::Transferred));
-        let TypeDefKind::Handle(h) = &m.interfaces[0].types[0].kind else {
-            panic!("handle")
-        };
-        assert_eq!(h.release, Some(MethodId(0)));
+        let iface = &m.interfaces()[0];
+        let f = &iface.methods()[1];
+        let (h, r) = (TypeId(0), TypeId(1));
+        assert_eq!(
+            f.params()[0].ty(),
+            Type::Buffer(Buffer::String, Ownership::Borrowed)
+        );
+        assert_eq!(f.params()[1].ty(), Type::Handle(h, Ownership::Borrowed));
+        assert_eq!(f.params()[2].ty(), Type::Record(r));
+        assert_eq!(
+            f.returns(),
+            Some(Type::Buffer(Buffer::Bytes, Ownership::Transferred))
+        );
+        let g = &iface.methods()[2];
+        assert_eq!(g.returns(), Some(Type::Handle(h, Ownership::Transferred)));
+        assert_eq!(iface.handle(h).release(), Some(MethodId(0)));
     }
 
     #[test]
     fn record_fields_may_be_handles() {
         let m = model("").unwrap();
-        let TypeDefKind::Record(r) = &m.interfaces[0].types[1].kind else {
-            panic!("record")
-        };
-        assert_eq!(r.fields[1].ty, Type::Handle(TypeId(0)));
+        let r = m.interfaces()[0].record(TypeId(1));
+        assert_eq!(r.fields()[1].ty(), Elem::Handle(TypeId(0)));
     }
 
     #[test]
@@ -530,12 +534,12 @@ mod tests {
             ));
         }
         let m = crate::check_source("t.bid.yaml", &text).unwrap();
-        let iface = &m.interfaces[0];
-        assert_eq!(iface.methods[11].params[0].ty, Type::Handle(TypeId(11)));
-        let TypeDefKind::Handle(h) = &iface.types[7].kind else {
-            panic!("handle")
-        };
-        assert_eq!(h.release, Some(MethodId(7)));
+        let iface = &m.interfaces()[0];
+        assert_eq!(
+            iface.methods()[11].params()[0].ty(),
+            Type::Handle(TypeId(11), Ownership::Transferred)
+        );
+        assert_eq!(iface.handle(TypeId(7)).release(), Some(MethodId(7)));
         text.push_str("      - { name: f, params: [ { H12: h } ], effect: io }\n");
         let r = crate::check_source("t.bid.yaml", &text).unwrap_err();
         assert_eq!(r.diagnostics()[0].code, "bid.type.unknown");
@@ -547,5 +551,39 @@ mod tests {
             .unwrap_err();
         assert_eq!(r.diagnostics()[0].code, "ffi.contract.ownership_mismatch");
         assert_eq!(r.diagnostics()[0].notes[1], "allowed here: `borrowed`");
+    }
+
+    #[test]
+    fn a_misplaced_return_type_is_one_error_with_a_getter_hint() {
+        let r = model("      - { name: names, returns: { type: \"array(string)\", ownership: transferred }, effect: io }\n")
+            .unwrap_err();
+        assert_eq!(r.diagnostics().len(), 1, "{}", r.render());
+        let d = &r.diagnostics()[0];
+        assert_eq!(d.code, "bid.type.misplaced");
+        assert!(d.help[0].contains("indexed getter"), "{:?}", d.help);
+    }
+
+    #[test]
+    fn blank_and_non_ascii_types_are_errors_not_panics() {
+        for ty in [
+            "\" \"",
+            "\"  \"",
+            "\"\"",
+            "\"array( )\"",
+            "\"é\"",
+            "\"array(é)\"",
+        ] {
+            let r = model(&format!(
+                "      - {{ name: f, params: [ {{ name: p, type: {ty} }} ], effect: io }}\n"
+            ))
+            .unwrap_err();
+            assert!(!r.diagnostics().is_empty(), "{ty}");
+        }
+        let aliased = "version: 0\ninterfaces:\n  - name: a.b\n    methods:\n      - name: f\n        effect: io\n        params: [ { name: p, type: &éé i32 }, { name: q, type: *éé } ]\n";
+        let m = crate::check_source("t.bid.yaml", aliased).unwrap();
+        assert_eq!(
+            m.interfaces()[0].methods()[0].params()[1].ty(),
+            Type::Scalar(Scalar::I32)
+        );
     }
 }

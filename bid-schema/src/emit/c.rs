@@ -13,41 +13,11 @@ mod docs;
 mod escape;
 mod writer;
 
-use crate::layout::{self, Layout, Target};
+use crate::layout::{self, Layout, Layouts, Target};
 use crate::lower;
-use crate::model::{HandleRepr, Interface, Model, Type, TypeDefKind, TypeId};
+use crate::model::{Elem, HandleRepr, Interface, Model, Scalar, TypeDefKind, TypeId};
 use crate::signature;
 use writer::Writer;
-
-/// The status codes of a `fallible` method, as `#define`d in every header (SPEC §4: 0 is
-/// success, the seed's -1..-9 have names). The runtime names the same codes by the lower-case
-/// suffix (`BID_E_NOT_FOUND` -> `not_found`).
-pub const STATUS_CODES: &[(i32, &str)] = &[
-    (0, "BID_OK"),
-    (-1, "BID_E_INVALID_ARG"),
-    (-2, "BID_E_NOT_FOUND"),
-    (-3, "BID_E_IO"),
-    (-4, "BID_E_NO_MEMORY"),
-    (-5, "BID_E_BAD_HANDLE"),
-    (-6, "BID_E_UNSUPPORTED"),
-    (-7, "BID_E_BUFFER_TOO_SMALL"),
-    (-8, "BID_E_STATE"),
-    (-9, "BID_E_INTERNAL"),
-];
-
-/// One line of meaning per [`STATUS_CODES`] entry, same order, for the header's comments.
-const STATUS_MEANINGS: [&str; 10] = [
-    "success",
-    "an argument is out of range or malformed",
-    "the named thing does not exist",
-    "an I/O operation failed",
-    "an allocation failed",
-    "a handle is unknown or already released",
-    "the operation is not supported",
-    "a caller-provided buffer is too small",
-    "the object is in the wrong state for this call",
-    "a bug or broken invariant in the plugin",
-];
 
 /// The header for every interface of `model`. Deterministic: the same model gives the same
 /// bytes (no dates, no hash-map order).
@@ -157,13 +127,13 @@ fn status_codes(w: &mut Writer) {
     );
     w.directive("#ifndef BID_STATUS_DEFINED");
     w.directive("#define BID_STATUS_DEFINED");
-    for (&(code, name), meaning) in STATUS_CODES.iter().zip(STATUS_MEANINGS) {
-        let value = if code < 0 {
-            format!("({code})")
+    for s in bid_abi::STATUSES {
+        let value = if s.code < 0 {
+            format!("({})", s.code)
         } else {
-            code.to_string()
+            s.code.to_string()
         };
-        w.directive(&format!("#define {name} {value} /* {meaning} */"));
+        w.directive(&format!("#define {} {value} /* {} */", s.c_name, s.meaning));
     }
     w.directive("#endif");
     w.blank();
@@ -186,7 +156,7 @@ fn bid_buf(w: &mut Writer) {
     let fields = ["ptr", "len"];
     for target in Target::ALL {
         let layout = layout::bid_buf(target);
-        layout_checks(w, target, &[("bid_buf", &layout, &fields)]);
+        layout_checks(w, target, &[("bid_buf", &layout, fields.to_vec())]);
     }
     w.directive("#endif");
     w.blank();
@@ -216,10 +186,7 @@ fn interface(w: &mut Writer, iface: &Interface) {
     w.doc(&about);
     w.blank();
 
-    let macro_name = format!(
-        "{}_BID_SIGNATURE",
-        escape::upper_ident(&iface.symbol_prefix)
-    );
+    let macro_name = crate::names::signature_macro(&iface.symbol_prefix);
     w.doc(&[format!(
         "The canonical signature text (docs/signature.md), a `const char*` expression; `{}` \
          returns it.",
@@ -235,20 +202,20 @@ fn interface(w: &mut Writer, iface: &Interface) {
         let TypeDefKind::Handle(h) = &def.kind else {
             continue;
         };
-        let release = match h.release.map(|r| iface.method(r)) {
+        let release = match h.release().map(|r| iface.method(r)) {
             Some(r) => format!(", released by `{}` ({})", r.name, r.symbol),
             None => String::new(),
         };
         let mut doc = vec![format!(
             "Handle `{}` ({}){release}.",
             def.name,
-            h.repr.as_str()
+            h.repr().as_str()
         )];
         if let Some(d) = &def.doc {
             doc.extend([String::new(), d.clone()]);
         }
         w.doc(&doc);
-        let c = match h.repr {
+        let c = match h.repr() {
             HandleRepr::I32 => "int32_t",
             HandleRepr::I64 => "int64_t",
             HandleRepr::Pointer => "void*",
@@ -257,7 +224,7 @@ fn interface(w: &mut Writer, iface: &Interface) {
         w.blank();
     }
 
-    let records = record_order(iface);
+    let records = iface.records_in_dependency_order();
     for &id in &records {
         record(w, iface, id);
     }
@@ -270,21 +237,13 @@ fn interface(w: &mut Writer, iface: &Interface) {
             ],
         );
         for target in Target::ALL {
-            let layouts: Vec<(TypeId, Layout)> = records
+            let layouts = Layouts::new(iface, target);
+            let groups: Vec<(&str, &Layout, Vec<&str>)> = records
                 .iter()
-                .map(|&id| (id, layout::record(iface, id, target)))
-                .collect();
-            let names: Vec<Vec<&str>> = records
-                .iter()
-                .map(|&id| match &iface.ty(id).kind {
-                    TypeDefKind::Record(r) => r.fields.iter().map(|f| f.c.as_str()).collect(),
-                    TypeDefKind::Handle(_) => Vec::new(),
+                .map(|&id| {
+                    let fields = iface.record(id).fields().iter().map(|f| f.c()).collect();
+                    (iface.ty(id).c(), layouts.record(id), fields)
                 })
-                .collect();
-            let groups: Vec<(&str, &Layout, &[&str])> = layouts
-                .iter()
-                .zip(&names)
-                .map(|((id, l), n)| (iface.ty(*id).c.as_str(), l, n.as_slice()))
                 .collect();
             layout_checks(w, target, &groups);
         }
@@ -293,15 +252,7 @@ fn interface(w: &mut Writer, iface: &Interface) {
 
     for m in &iface.methods {
         let proto = lower::c_prototype(iface, m);
-        // The out-parameter is last when there is one; lower renames it if a param is `out`.
-        let has_out = m.fallible && m.returns.ty.is_some()
-            || m.returns.ty.as_ref().is_some_and(Type::is_buffer);
-        let out = proto
-            .params
-            .last()
-            .filter(|_| has_out)
-            .map_or("out", |p| p.name.as_str());
-        w.doc(&docs::method(iface, m, out));
+        w.doc(&docs::method(iface, m));
         w.line(&format!("BID_EXPORT {proto};"));
         w.blank();
     }
@@ -335,9 +286,7 @@ fn interface(w: &mut Writer, iface: &Interface) {
 
 fn record(w: &mut Writer, iface: &Interface, id: TypeId) {
     let def = iface.ty(id);
-    let TypeDefKind::Record(rec) = &def.kind else {
-        return;
-    };
+    let rec = iface.record(id);
     let mut doc = vec![format!("Record `{}`, passed by value.", def.name)];
     if let Some(d) = &def.doc {
         doc.extend([String::new(), d.clone()]);
@@ -351,8 +300,8 @@ fn record(w: &mut Writer, iface: &Interface, id: TypeId) {
                 if let Some(d) = &f.doc {
                     w.doc(std::slice::from_ref(d));
                 }
-                let ty = lower::c_type(iface, &f.ty);
-                let note = if f.ty == Type::Bool {
+                let ty = lower::c_elem(iface, f.ty());
+                let note = if f.ty() == Elem::Scalar(Scalar::Bool) {
                     " /* 0 or 1 */"
                 } else {
                     ""
@@ -368,32 +317,9 @@ fn record(w: &mut Writer, iface: &Interface, id: TypeId) {
     w.blank();
 }
 
-/// Records in dependency order: a nested record comes before the records that contain it;
-/// otherwise file order.
-fn record_order(iface: &Interface) -> Vec<TypeId> {
-    fn visit(iface: &Interface, id: TypeId, done: &mut Vec<TypeId>) {
-        if done.contains(&id) {
-            return;
-        }
-        if let TypeDefKind::Record(rec) = &iface.ty(id).kind {
-            for f in &rec.fields {
-                if let Type::Record(inner) = f.ty {
-                    visit(iface, inner, done);
-                }
-            }
-            done.push(id);
-        }
-    }
-    let mut done = Vec::new();
-    for i in 0..iface.types.len() {
-        visit(iface, TypeId(i), &mut done);
-    }
-    done
-}
-
 /// One `#if <target>` group of size, alignment and offset assertions. Each type comes with the
 /// C member names of its layout's fields, by position.
-fn layout_checks(w: &mut Writer, target: Target, types: &[(&str, &Layout, &[&str])]) {
+fn layout_checks(w: &mut Writer, target: Target, types: &[(&str, &Layout, Vec<&str>)]) {
     let slug = escape::slug(target.triple());
     w.directive(&format!(
         "#if {} /* {} */",

@@ -6,8 +6,8 @@
 //! registers up; [`param_class`] reports the class of the type, as for a first argument,
 //! and [`method_passing`] the class of each parameter in its place.
 
-use super::{Target, of_type};
-use crate::model::{Interface, Method, Type, TypeDefKind};
+use super::{Layouts, Target};
+use crate::model::{Elem, Interface, Method, Scalar, Type, TypeId};
 use std::fmt;
 
 /// The class of one System V x86_64 eightbyte.
@@ -118,47 +118,30 @@ enum Leaf {
     Float(FloatKind),
 }
 
-fn leaves(
-    iface: &Interface,
-    ty: &Type,
-    target: Target,
-    base: u64,
-    depth: usize,
-    out: &mut Vec<(u64, Leaf)>,
-) {
-    match ty {
-        Type::F32 => out.push((base, Leaf::Float(FloatKind::F32))),
-        Type::F64 => out.push((base, Leaf::Float(FloatKind::F64))),
-        Type::Record(id) | Type::Handle(id) => match &iface.ty(*id).kind {
-            TypeDefKind::Handle(_) => out.push((base, Leaf::Int)),
-            TypeDefKind::Record(rec) => {
-                if depth > iface.types.len() {
-                    return;
-                }
-                let layout = super::record(iface, *id, target);
-                for (f, fl) in rec.fields.iter().zip(&layout.fields) {
-                    leaves(iface, &f.ty, target, base + fl.offset, depth + 1, out);
-                }
+/// The scalar leaves of a record field or element at `base`, in order.
+fn leaves(iface: &Interface, layouts: &Layouts, elem: Elem, base: u64, out: &mut Vec<(u64, Leaf)>) {
+    match elem {
+        Elem::Scalar(Scalar::F32) => out.push((base, Leaf::Float(FloatKind::F32))),
+        Elem::Scalar(Scalar::F64) => out.push((base, Leaf::Float(FloatKind::F64))),
+        Elem::Scalar(_) | Elem::Handle(_) => out.push((base, Leaf::Int)),
+        Elem::Record(id) => {
+            let layout = layouts.record(id);
+            for (f, fl) in iface.record(id).fields().iter().zip(&layout.fields) {
+                leaves(iface, layouts, f.ty(), base + fl.offset, out);
             }
-        },
-        _ => out.push((base, Leaf::Int)),
-    }
-}
-
-fn is_record(iface: &Interface, ty: &Type) -> bool {
-    match ty {
-        Type::Record(id) | Type::Handle(id) => {
-            matches!(iface.ty(*id).kind, TypeDefKind::Record(_))
         }
-        _ => false,
     }
 }
 
-/// The class of a record `ty`; `param` is `true` for a parameter, `false` for a return.
-fn classify(iface: &Interface, ty: &Type, target: Target, param: bool) -> PassClass {
-    let size = of_type(iface, ty, target).map_or(0, |l| l.size);
+/// The class of record `id`; `param` is `true` for a parameter, `false` for a return.
+fn classify(iface: &Interface, layouts: &Layouts, id: TypeId, param: bool) -> PassClass {
+    let size = layouts.record(id).size;
     let mut ls = Vec::new();
-    leaves(iface, ty, target, 0, 0, &mut ls);
+    // Only records of up to 32 bytes (four doubles) can travel in registers on any target:
+    // larger ones need no leaves, and a small record has few.
+    if size <= 32 {
+        leaves(iface, layouts, Elem::Record(id), 0, &mut ls);
+    }
     let memory = if param {
         PassClass::Byval
     } else {
@@ -169,7 +152,7 @@ fn classify(iface: &Interface, ty: &Type, target: Target, param: bool) -> PassCl
     } else {
         PassClass::Sret
     };
-    match target {
+    match layouts.target() {
         Target::X86_64Linux => {
             if size > 16 || size == 0 {
                 return memory;
@@ -216,44 +199,45 @@ fn classify(iface: &Interface, ty: &Type, target: Target, param: bool) -> PassCl
     }
 }
 
-/// How a parameter of type `ty` is passed on `target`.
-pub fn param_class(iface: &Interface, ty: &Type, target: Target) -> PassClass {
-    if is_record(iface, ty) {
-        classify(iface, ty, target, true)
-    } else {
-        PassClass::Direct
+/// How a parameter of type `ty` is passed on the target of `layouts`.
+pub fn param_class(iface: &Interface, layouts: &Layouts, ty: Type) -> PassClass {
+    match ty {
+        Type::Record(id) => classify(iface, layouts, id, true),
+        _ => PassClass::Direct,
     }
 }
 
-/// How a C function returning `ty` by value returns it on `target`; buffers are never
-/// returned by value ([`PassClass::OutParam`]).
-pub fn return_class(iface: &Interface, ty: &Type, target: Target) -> PassClass {
-    if ty.is_buffer() {
-        PassClass::OutParam
-    } else if is_record(iface, ty) {
-        classify(iface, ty, target, false)
-    } else {
-        PassClass::Direct
+/// How a C function returning `ty` by value returns it on the target of `layouts`; buffers
+/// are never returned by value ([`PassClass::OutParam`]).
+pub fn return_class(iface: &Interface, layouts: &Layouts, ty: Type) -> PassClass {
+    match ty {
+        Type::Buffer(..) => PassClass::OutParam,
+        Type::Record(id) => classify(iface, layouts, id, false),
+        _ => PassClass::Direct,
     }
 }
 
-/// How `method` passes its records on `target`, as one line for audits and tables:
-/// `p: byval, q: regs(int,sse); return: sret`. Only record parameters and a record return
-/// are named (everything else is a scalar in a register or a pointer); `None` when the
-/// method has no record.
-pub fn record_passing_label(iface: &Interface, method: &Method, target: Target) -> Option<String> {
-    let is_record = |ty: &Type| matches!(ty, Type::Record(_));
-    let record_ret = !method.fallible && method.returns.ty.as_ref().is_some_and(is_record);
-    if !record_ret && !method.params.iter().any(|p| is_record(&p.ty)) {
+/// How `method` passes its records on the target of `layouts`, as one line for audits and
+/// tables: `p: byval, q: regs(int,sse); return: sret`. Only record parameters and a record
+/// return are named (everything else is a scalar in a register or a pointer); `None` when
+/// the method has no record.
+pub fn record_passing_label(
+    iface: &Interface,
+    layouts: &Layouts,
+    method: &Method,
+) -> Option<String> {
+    let is_record = |ty: Type| matches!(ty, Type::Record(_));
+    let record_ret = !method.fallible() && method.returns().is_some_and(is_record);
+    if !record_ret && !method.params().iter().any(|p| is_record(p.ty())) {
         return None;
     }
-    let passing = method_passing(iface, method, target);
+    let passing = method_passing(iface, layouts, method);
     let params: Vec<String> = method
-        .params
+        .params()
         .iter()
         .zip(&passing.params)
-        .filter(|(p, _)| is_record(&p.ty))
-        .map(|(p, class)| format!("{}: {}", p.name, class.label()))
+        .filter(|(p, _)| is_record(p.ty()))
+        .map(|(p, class)| format!("{}: {}", p.name(), class.label()))
         .collect();
     let mut label = params.join(", ");
     if let (true, Some(ret)) = (record_ret, &passing.ret) {
@@ -266,19 +250,20 @@ pub fn record_passing_label(iface: &Interface, method: &Method, target: Target) 
     Some(label)
 }
 
-/// The classes of every parameter and of the return value of `method` on `target`.
+/// The classes of every parameter and of the return value of `method` on the target of
+/// `layouts`.
 ///
 /// Unlike [`param_class`], this follows the register budget of System V x86_64 along the
 /// parameter list, as clang does: 6 integer and 8 SSE registers, one integer register fewer
 /// when the result is returned through `sret`; a record whose eightbytes no longer all fit
 /// goes to memory (`byval`) and takes no register. On the other targets the class of a
 /// record does not depend on its position.
-pub fn method_passing(iface: &Interface, method: &Method, target: Target) -> MethodPassing {
-    let ret = method.returns.ty.as_ref().map(|ty| {
-        if method.fallible {
+pub fn method_passing(iface: &Interface, layouts: &Layouts, method: &Method) -> MethodPassing {
+    let ret = method.returns().map(|ty| {
+        if method.fallible() {
             PassClass::OutParam
         } else {
-            return_class(iface, ty, target)
+            return_class(iface, layouts, ty)
         }
     });
     let (mut free_int, mut free_sse) = (6usize, 8usize);
@@ -286,21 +271,21 @@ pub fn method_passing(iface: &Interface, method: &Method, target: Target) -> Met
         free_int -= 1;
     }
     let params = method
-        .params
+        .params()
         .iter()
         .map(|p| {
-            let class = param_class(iface, &p.ty, target);
-            if target != Target::X86_64Linux {
+            let class = param_class(iface, layouts, p.ty());
+            if layouts.target() != Target::X86_64Linux {
                 return class;
             }
-            let (int, sse) = match &class {
-                PassClass::Regs(regs) => (
+            let (int, sse) = match (&class, p.ty()) {
+                (PassClass::Regs(regs), _) => (
                     regs.iter().filter(|r| **r == RegClass::Int).count(),
                     regs.iter().filter(|r| **r == RegClass::Sse).count(),
                 ),
-                PassClass::Direct if p.ty.is_buffer() => (2, 0),
-                PassClass::Direct if matches!(p.ty, Type::F32 | Type::F64) => (0, 1),
-                PassClass::Direct => (1, 0),
+                (PassClass::Direct, Type::Buffer(..)) => (2, 0),
+                (PassClass::Direct, Type::Scalar(Scalar::F32 | Scalar::F64)) => (0, 1),
+                (PassClass::Direct, _) => (1, 0),
                 _ => (0, 0),
             };
             if int <= free_int && sse <= free_sse {

@@ -6,20 +6,20 @@
 //! builder keeps its own stack, so nesting never recurses, and counts what aliases expand.
 
 use crate::ast::{Node, Value};
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 use std::borrow::Cow;
 
 /// Files above this size are refused before the YAML parser sees them.
 pub(crate) const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Deepest nesting accepted; a BID file needs about 7.
-pub(super) const MAX_DEPTH: usize = 24;
+const MAX_DEPTH: usize = 24;
 /// Most alias uses (`*name`) in one file.
 const MAX_ALIASES: usize = 1_000;
 /// Most nodes that aliases may copy in, in total (billion laughs stops here).
 const MAX_ALIAS_NODES: usize = 10_000;
 /// Most nodes in one file, aliases included (an 8 MiB file of `[1,1,...]` has 4 million).
-pub(super) const MAX_NODES: usize = 2_000_000;
+const MAX_NODES: usize = 2_000_000;
 
 /// A collection being built; its children wait on the builder's one shared stack from `base`
 /// on, so each collection is allocated once, at its final size.
@@ -31,26 +31,17 @@ struct Frame {
 }
 
 /// Loads YAML into a [`Node`] tree, refusing oversized, too deep and alias-amplified input.
-/// Scalars the parser could take as written stay borrowed from `text`. Plain YAML takes the
-/// fast path of `fast.rs`, which builds the same tree or declines.
+/// Scalars the parser could take as written stay borrowed from `text`.
 pub(crate) fn load(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
     if text.len() > MAX_FILE_BYTES {
         return Err(Box::new(Diagnostic::error(
-            "bid.yaml.limit",
+            Code::YamlLimit,
             format!(
                 "the file is {} bytes; BID files are limited to {MAX_FILE_BYTES} bytes",
                 text.len()
             ),
         )));
     }
-    if let Some(root) = super::fast::load(text) {
-        return Ok(root);
-    }
-    load_events(text)
-}
-
-/// [`load`] through the event parser, for any YAML.
-pub(super) fn load_events(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     // Children of the open collections, in order (keys and values alternate in a mapping).
@@ -68,8 +59,8 @@ pub(super) fn load_events(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
                 documents += 1;
                 if documents > 1 {
                     return Err(Box::new(
-                        Diagnostic::error("bid.yaml.syntax", "a BID file holds one YAML document")
-                            .primary(non_empty(text, span), "second document starts here"),
+                        Diagnostic::error(Code::YamlSyntax, "a BID file holds one YAML document")
+                            .primary(span.non_empty(text), "second document starts here"),
                     ));
                 }
                 continue;
@@ -133,8 +124,8 @@ pub(super) fn load_events(text: &str) -> Result<Node<'_>, Box<Diagnostic>> {
                 let found = anchors.get(id).and_then(Option::as_ref);
                 let Some((node, size)) = found else {
                     return Err(Box::new(
-                        Diagnostic::error("bid.yaml.syntax", "alias to an unknown anchor")
-                            .primary(non_empty(text, span), "no anchor of this name before here"),
+                        Diagnostic::error(Code::YamlSyntax, "alias to an unknown anchor")
+                            .primary(span.non_empty(text), "no anchor of this name before here"),
                     ));
                 };
                 alias_nodes += size;
@@ -204,7 +195,7 @@ fn count(n: &Node) -> usize {
 }
 
 /// YAML 1.2 core schema for plain scalars: null, booleans, integers, floats, else a string.
-pub(super) fn plain(value: Cow<'_, str>) -> Value<'_> {
+fn plain(value: Cow<'_, str>) -> Value<'_> {
     let s = &*value;
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -261,15 +252,13 @@ fn convert(text: &str, s: &YSpan) -> Span {
 }
 
 fn limit(text: &str, span: Span, message: String) -> Diagnostic {
-    Diagnostic::error("bid.yaml.limit", message)
+    Diagnostic::error(Code::YamlLimit, message)
         .primary(
-            non_empty(
-                text,
-                Span {
-                    end: span.start,
-                    ..span
-                },
-            ),
+            Span {
+                end: span.start,
+                ..span
+            }
+            .non_empty(text),
             "refused here",
         )
         .note("BID files are limited in size, nesting depth and alias expansion")
@@ -299,8 +288,8 @@ fn scan_error(text: &str, e: &ScanError) -> Diagnostic {
             format!("the YAML nests deeper than {MAX_DEPTH} levels"),
         );
     }
-    Diagnostic::error("bid.yaml.syntax", raw.to_owned())
-        .primary(non_empty(text, span), "invalid YAML here")
+    Diagnostic::error(Code::YamlSyntax, raw.to_owned())
+        .primary(span.non_empty(text), "invalid YAML here")
 }
 
 /// Byte offset of a 1-based line and char column, clamped to the text.
@@ -318,26 +307,6 @@ fn byte_of(text: &str, line: usize, column: usize) -> usize {
     text.len()
 }
 
-/// The end of the character at `start` (or `start` itself at a line end).
-pub(crate) fn next_char_end(text: &str, start: usize) -> usize {
-    let start = start.min(text.len());
-    match text.get(start..).and_then(|t| t.chars().next()) {
-        Some('\n') | None => start,
-        Some(c) => start + c.len_utf8(),
-    }
-}
-
-fn non_empty(text: &str, span: Span) -> Span {
-    if span.end > span.start {
-        span
-    } else {
-        Span {
-            end: next_char_end(text, span.start),
-            ..span
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,7 +314,7 @@ mod tests {
     #[test]
     fn syntax_errors_carry_a_position() {
         let d = load("version: 0\nx: [1, 2\n").unwrap_err();
-        assert_eq!(d.code, "bid.yaml.syntax");
+        assert_eq!(d.code, Code::YamlSyntax);
         assert!(d.span.is_some());
     }
 
@@ -384,6 +353,6 @@ mod tests {
     #[test]
     fn two_documents_are_refused() {
         let d = load("a: 1\n---\nb: 2\n").unwrap_err();
-        assert_eq!(d.code, "bid.yaml.syntax");
+        assert_eq!(d.code, Code::YamlSyntax);
     }
 }

@@ -86,26 +86,6 @@ pub(super) fn c_string_literal(text: &str, separator: &str) -> String {
     pieces.join(separator)
 }
 
-/// An identifier made of `[A-Z0-9_]` from arbitrary text: ASCII letters upper-cased, anything
-/// else `_`, runs of `_` collapsed (a `__` is reserved in C++), no leading or trailing `_`.
-pub(super) fn upper_ident(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let c = if c.is_ascii_alphanumeric() {
-            c.to_ascii_uppercase()
-        } else {
-            '_'
-        };
-        if !(c == '_' && (out.is_empty() || out.ends_with('_'))) {
-            out.push(c);
-        }
-    }
-    while out.ends_with('_') {
-        out.pop();
-    }
-    out
-}
-
 /// `BID_<STEM>_H` from a source file name: the last path component without its `.bid.yaml`,
 /// `.bid.yml`, `.yaml` or `.yml` suffix.
 pub(super) fn include_guard(source_name: &str) -> String {
@@ -117,7 +97,7 @@ pub(super) fn include_guard(source_name: &str) -> String {
         .iter()
         .find_map(|s| file.strip_suffix(s))
         .unwrap_or(file);
-    let stem = upper_ident(stem);
+    let stem = crate::names::upper_ident(stem);
     if stem.is_empty() {
         "BID_H".to_owned()
     } else {
@@ -128,7 +108,7 @@ pub(super) fn include_guard(source_name: &str) -> String {
 /// A lower-case slug of a target triple for identifiers: `x86_64-pc-windows-msvc` ->
 /// `x86_64_pc_windows_msvc`.
 pub(super) fn slug(text: &str) -> String {
-    upper_ident(text).to_ascii_lowercase()
+    crate::names::upper_ident(text).to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -193,7 +173,7 @@ mod tests {
         );
         assert_eq!(include_guard("*/.bid.yaml"), "BID_H");
         assert_eq!(include_guard("9lives"), "BID_9LIVES_H");
-        assert_eq!(upper_ident("nyash_file"), "NYASH_FILE");
+        assert_eq!(crate::names::upper_ident("nyash_file"), "NYASH_FILE");
         assert_eq!(slug("x86_64-pc-windows-msvc"), "x86_64_pc_windows_msvc");
     }
 }

@@ -1,163 +1,44 @@
-//! Unit tests of the C header: naming, ordering, escaping, prototypes; plus the hand-built
-//! sample model the signature tests share.
+//! Unit tests of the C header: naming, ordering, escaping, prototypes.
 
 use super::*;
-use crate::model::*;
-
-fn param(name: &str, ty: Type, ownership: Option<Ownership>) -> Param {
-    Param {
-        name: name.to_owned(),
-        rust: name.to_owned(),
-        c: name.to_owned(),
-        ty,
-        ownership,
-    }
-}
-
-fn method(name: &str, params: Vec<Param>, ty: Option<Type>, own: Option<Ownership>) -> Method {
-    Method {
-        name: name.to_owned(),
-        rust: name.to_owned(),
-        symbol: format!("nyash_file_{name}"),
-        params,
-        returns: Return { ty, ownership: own },
-        effect: Effect::Io,
-        fallible: false,
-        doc: None,
-    }
-}
-
-fn field(name: &str, ty: Type) -> Field {
-    Field {
-        name: name.to_owned(),
-        rust: name.to_owned(),
-        c: name.to_owned(),
-        ty,
-        doc: None,
-    }
-}
-
-fn typedef(name: &str, kind: TypeDefKind) -> TypeDef {
-    TypeDef {
-        name: name.to_owned(),
-        rust: name.to_owned(),
-        c: format!("nyash_file_{name}"),
-        doc: None,
-        kind,
-    }
-}
+use crate::testing;
 
 /// `nyash.file`: a handle released by `close`, a record nested in another (declared first, so
-/// the header must reorder), every buffer kind, a fallible method with a symbol override.
-pub(crate) fn sample() -> Model {
-    use Ownership::*;
-    let h = Type::Handle(TypeId(0));
-    let mut close = method(
-        "close",
-        vec![param("h", h.clone(), Some(Transferred))],
-        None,
-        None,
-    );
-    close.symbol = "nyash_file_close_v2".to_owned();
-    close.fallible = true;
-    let mut area = method(
-        "area",
-        vec![param("r", Type::Record(TypeId(1)), None)],
-        Some(Type::F64),
-        None,
-    );
-    area.effect = Effect::Pure;
-    area.doc = Some("Area of a rect.\n*/ #error boom /*\nend \\\n??/".to_owned());
-    Model {
-        source: SourceInfo {
-            name: "fixtures/valid/nyash_file.bid.yaml".to_owned(),
-            hash: "0123456789abcdef".to_owned(),
-        },
-        memory: Memory::default(),
-        transport: Transport::default(),
-        interfaces: vec![Interface {
-            namespace: "nyash".to_owned(),
-            name: "file".to_owned(),
-            qualified: "nyash.file".to_owned(),
-            box_name: "FileBox".to_owned(),
-            version: Some("1.0.0".to_owned()),
-            symbol_prefix: "nyash_file".to_owned(),
-            doc: Some("Files on the host.".to_owned()),
-            thread_safe: true,
-            types: vec![
-                typedef(
-                    "FileHandle",
-                    TypeDefKind::Handle(HandleDef {
-                        repr: HandleRepr::I32,
-                        release: Some(MethodId(3)),
-                    }),
-                ),
-                typedef(
-                    "Rect",
-                    TypeDefKind::Record(RecordDef {
-                        fields: vec![
-                            field("origin", Type::Record(TypeId(2))),
-                            field("w", Type::I32),
-                            field("big", Type::I64),
-                            field("on", Type::Bool),
-                        ],
-                    }),
-                ),
-                typedef(
-                    "Point",
-                    TypeDefKind::Record(RecordDef {
-                        fields: vec![field("x", Type::F64), field("y", Type::F64)],
-                    }),
-                ),
-            ],
-            methods: vec![
-                method(
-                    "open",
-                    vec![
-                        param("path", Type::String, Some(Borrowed)),
-                        param("mode", Type::String, Some(Borrowed)),
-                    ],
-                    Some(h.clone()),
-                    Some(Transferred),
-                ),
-                method(
-                    "read",
-                    vec![
-                        param("h", h.clone(), Some(Borrowed)),
-                        param("size", Type::I32, None),
-                    ],
-                    Some(Type::Bytes),
-                    Some(Transferred),
-                ),
-                method(
-                    "write",
-                    vec![
-                        param("h", h.clone(), Some(Borrowed)),
-                        param("data", Type::Bytes, Some(Borrowed)),
-                    ],
-                    Some(Type::I32),
-                    None,
-                ),
-                close,
-                area,
-                method(
-                    "points",
-                    vec![param(
-                        "pts",
-                        Type::Array(Box::new(Type::Record(TypeId(2)))),
-                        Some(Borrowed),
-                    )],
-                    Some(Type::Array(Box::new(Type::I64))),
-                    Some(Borrowed),
-                ),
-                method("ping", vec![], None, None),
-            ],
-        }],
-    }
+/// the header must reorder), every buffer kind, a fallible method with a symbol override, and
+/// a doc that tries to end its comment.
+const SAMPLE: &str = r#"
+interfaces:
+  - name: nyash.file
+    version: "1.0.0"
+    doc: Files on the host.
+    types:
+      - { name: FileHandle, type: handle, release: close }
+      - { name: Rect, type: record, fields: [ { Point: origin }, { i32: w }, { i64: big }, { bool: on } ] }
+      - { name: Point, type: record, fields: [ { f64: x }, { f64: y } ] }
+    methods:
+      - { name: open, params: [ { string: path }, { string: mode } ], returns: FileHandle, effect: io }
+      - { name: read, params: [ { FileHandle: h }, { i32: size } ], returns: bytes, effect: io }
+      - { name: write, params: [ { FileHandle: h }, { bytes: data } ], returns: i32, effect: io }
+      - { name: close, params: [ { FileHandle: h, ownership: transferred } ], effect: io, fallible: true, symbol: nyash_file_close_v2 }
+      - name: area
+        params: [ { Rect: r } ]
+        returns: f64
+        effect: pure
+        doc: "Area of a rect.\n*/ #error boom /*\nend \\\n??/"
+      - { name: points, params: [ { name: pts, type: array(Point) } ], returns: { type: array(i64), ownership: borrowed }, effect: io }
+      - { name: ping, effect: io }
+"#;
+
+fn model(yaml: &str) -> Model {
+    testing::model_named("fixtures/valid/nyash_file.bid.yaml", yaml)
+}
+
+fn sample() -> Model {
+    model(SAMPLE)
 }
 
 fn iface(m: &Model) -> &Interface {
-    &m.interfaces[0]
+    &m.interfaces()[0]
 }
 
 #[test]
@@ -165,7 +46,7 @@ fn prototypes_follow_the_lowering_table() {
     let m = sample();
     let i = iface(&m);
     let protos: Vec<String> = i
-        .methods
+        .methods()
         .iter()
         .map(|m| crate::lower::c_prototype(i, m).to_string())
         .collect();
@@ -191,16 +72,24 @@ fn prototypes_follow_the_lowering_table() {
 
 #[test]
 fn fallible_values_go_to_a_trailing_out_param() {
-    let mut m = sample();
-    let i = &mut m.interfaces[0];
-    i.methods[0].fallible = true;
-    i.methods[1].fallible = true;
+    let m = model(
+        &SAMPLE
+            .replace(
+                "returns: FileHandle, effect: io",
+                "returns: FileHandle, effect: io, fallible: true",
+            )
+            .replace(
+                "returns: bytes, effect: io",
+                "returns: bytes, effect: io, fallible: true",
+            ),
+    );
+    let i = iface(&m);
     assert_eq!(
-        crate::lower::c_prototype(i, &i.methods[0]).to_string(),
+        crate::lower::c_prototype(i, &i.methods()[0]).to_string(),
         "int32_t nyash_file_open(const char* path_ptr, int32_t path_len, const char* mode_ptr, int32_t mode_len, nyash_file_FileHandle* out)"
     );
     assert_eq!(
-        crate::lower::c_prototype(i, &i.methods[1]).to_string(),
+        crate::lower::c_prototype(i, &i.methods()[1]).to_string(),
         "int32_t nyash_file_read(nyash_file_FileHandle h, int32_t size, bid_buf* out)"
     );
 }
@@ -211,14 +100,21 @@ fn records_come_in_dependency_order() {
     let point = h.find("typedef struct nyash_file_Point {").expect("Point");
     let rect = h.find("typedef struct nyash_file_Rect {").expect("Rect");
     assert!(point < rect);
-    assert_eq!(record_order(iface(&sample())), [TypeId(2), TypeId(1)]);
+    assert_eq!(
+        iface(&sample()).records_in_dependency_order(),
+        [TypeId(2), TypeId(1)]
+    );
     assert!(h.contains("    nyash_file_Point origin;\n    int32_t w;\n    int64_t big;\n    int32_t on; /* 0 or 1 */\n"));
 }
 
 #[test]
 fn guard_preamble_and_shared_definitions() {
-    let h = header(&sample());
-    assert!(h.starts_with("/*\n * Generated by bid from fixtures/valid/nyash_file.bid.yaml (source fnv1a64 0123456789abcdef).\n"));
+    let m = sample();
+    let h = header(&m);
+    assert!(h.starts_with(&format!(
+        "/*\n * Generated by bid from fixtures/valid/nyash_file.bid.yaml (source fnv1a64 {}).\n",
+        m.source().hash()
+    )));
     assert!(h.contains("#ifndef BID_NYASH_FILE_H\n#define BID_NYASH_FILE_H\n"));
     assert!(h.ends_with("#endif /* BID_NYASH_FILE_H */\n"));
     for guard in [
@@ -298,23 +194,16 @@ fn output_is_deterministic() {
 }
 
 #[test]
-fn status_table_is_complete_and_ordered() {
-    let codes: Vec<i32> = STATUS_CODES.iter().map(|c| c.0).collect();
-    assert_eq!(codes, (-9..=0).rev().collect::<Vec<_>>());
-    assert!(STATUS_CODES.iter().all(|(_, n)| n.starts_with("BID_")));
-}
-
-#[test]
-fn docs_name_the_renamed_out_param() {
-    let mut m = sample();
-    let i = &mut m.interfaces[0];
-    i.methods[1].params[1].name = "out".to_owned();
-    i.methods[1].params[1].c = "out".to_owned();
-    i.methods[1].fallible = true;
+fn a_parameter_called_out_leaves_the_name_to_the_out_param() {
+    let m = model(&SAMPLE.replace(
+        "{ name: read, params: [ { FileHandle: h }, { i32: size } ], returns: bytes, effect: io }",
+        "{ name: read, params: [ { FileHandle: h }, { i32: out } ], returns: bytes, effect: io, fallible: true }",
+    ));
     let h = header(&m).replace("\n * ", " ");
     assert!(
-        h.contains("int32_t nyash_file_read(nyash_file_FileHandle h, int32_t out, bid_buf* out_);")
+        h.contains("int32_t nyash_file_read(nyash_file_FileHandle h, int32_t out_, bid_buf* out);"),
+        "{h}"
     );
-    assert!(h.contains("write {ptr, len} to *out_;"), "{h}");
-    assert!(h.contains("write the value to *out_ on success"));
+    assert!(h.contains("out (C `out_`): i32, by value."), "{h}");
+    assert!(h.contains("write {ptr, len} to *out;"), "{h}");
 }

@@ -1,124 +1,141 @@
-//! The `static InterfaceMeta` each box hands to `bid_runtime::__private::open`.
+//! The `static InterfaceMeta` each box hands to `bid_runtime::__private::open`: what the
+//! runtime needs to resolve symbols, compare the signature, name methods in errors and
+//! write the audit trace, as items the compiler checks (a handle or method referred to by
+//! index into a static array fails to compile if the index is wrong).
 
-use crate::layout::{Target, record_passing_label};
-use crate::model::{Interface, Ownership, Return, Type, TypeDefKind, TypeId};
-use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use super::target_cfg;
+use crate::layout::{Layouts, Target, record_passing_label};
+use crate::model::{Buffer, Effect, Interface, Ownership, Type, TypeDefKind};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
 
-/// Position of a handle type among the interface's handle types.
-fn handle_index(iface: &Interface, id: TypeId) -> usize {
-    iface.types[..id.0]
-        .iter()
-        .filter(|t| matches!(t.kind, TypeDefKind::Handle(_)))
-        .count()
-}
-
-fn ownership(own: Ownership) -> &'static str {
-    match own {
-        Ownership::Borrowed => "borrowed",
-        Ownership::Transferred => "transferred",
-        Ownership::Reference => "reference",
-    }
-}
-
-/// A value in the method table: its kind, `handle<N>` for handle type `N`, then
-/// `/<ownership>` when it has one.
-fn value(out: &mut String, iface: &Interface, ty: Option<&Type>, own: Option<Ownership>) {
-    out.push_str(match ty {
-        None => "void",
-        Some(Type::Bool) => "bool",
-        Some(Type::I32) => "i32",
-        Some(Type::I64) => "i64",
-        Some(Type::F32) => "f32",
-        Some(Type::F64) => "f64",
-        Some(Type::Record(_)) => "record",
-        Some(Type::String) => "string",
-        Some(Type::Bytes) => "bytes",
-        Some(Type::Array(_)) => "array",
-        Some(Type::Handle(_)) => "handle",
-    });
-    if let Some(Type::Handle(id)) = ty {
-        out.push_str(&handle_index(iface, *id).to_string());
-    }
-    if let Some(own) = own {
-        out.push('/');
-        out.push_str(ownership(own));
-    }
-}
-
-/// The method table `bid_runtime::__private::MethodTable` decodes: a line per method
-/// (format in `bid_runtime::__private::meta`).
-pub(crate) fn method_table(iface: &Interface) -> String {
-    let mut out = String::from("bid-methods 0\n");
-    for m in &iface.methods {
-        out.push_str(&m.name);
-        out.push(' ');
-        out.push_str(&m.symbol);
-        out.push(' ');
-        out.push_str(m.effect.as_str());
-        out.push_str(if m.fallible { " fallible " } else { " - " });
-        let Return { ty, ownership } = &m.returns;
-        value(&mut out, iface, ty.as_ref(), *ownership);
-        for p in &m.params {
-            out.push(' ');
-            out.push_str(&p.name);
-            out.push(':');
-            value(&mut out, iface, Some(&p.ty), p.ownership);
+/// `FileBox` -> `FILE_BOX`, for the name of the private metadata static.
+fn screaming(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.trim_start_matches("r#").chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
         }
-        out.push('\n');
+        out.extend(c.to_uppercase());
     }
     out
 }
 
-/// A string literal holding `text`'s line breaks as they are, so the generated file shows
-/// one line of the table per line; escaped when the text could end the literal.
-fn text_literal(text: &str) -> proc_macro2::Literal {
-    let plain = !text.contains(['"', '\\', '\r']);
-    plain
-        .then(|| format!("\"{text}\"").parse().ok())
-        .flatten()
-        .unwrap_or_else(|| proc_macro2::Literal::string(text))
+/// The name of the metadata static of `iface`'s box.
+pub(crate) fn meta_name(iface: &Interface) -> Ident {
+    format_ident!("__BID_{}_META", screaming(iface.box_name()))
 }
 
-fn option_usize(v: Option<usize>) -> TokenStream {
-    match v {
-        Some(i) => {
-            let i = proc_macro2::Literal::usize_unsuffixed(i);
-            quote!(Some(#i))
+fn ownership(own: Ownership) -> TokenStream {
+    match own {
+        Ownership::Borrowed => quote!(Ownership::Borrowed),
+        Ownership::Transferred => quote!(Ownership::Transferred),
+        Ownership::Reference => quote!(Ownership::Reference),
+    }
+}
+
+/// A `Value` of the runtime's metadata.
+fn value(iface: &Interface, ty: Type) -> TokenStream {
+    match ty {
+        Type::Scalar(_) => quote!(Value::Scalar),
+        Type::Record(_) => quote!(Value::Record),
+        Type::Handle(id, own) => {
+            let i = Literal::usize_unsuffixed(iface.handle_index(id));
+            let own = ownership(own);
+            quote!(Value::Handle(&HANDLES[#i], #own))
         }
-        None => quote!(None),
+        Type::Buffer(buf, own) => {
+            let own = ownership(own);
+            match buf {
+                Buffer::String => quote!(Value::String(#own)),
+                Buffer::Bytes => quote!(Value::Bytes(#own)),
+                Buffer::Array(_) => quote!(Value::Array(#own)),
+            }
+        }
     }
 }
 
 /// `static <name>: InterfaceMeta = ..;`
-pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
-    let qualified = &iface.qualified;
-    let box_name = iface.box_name.trim_start_matches("r#");
+pub(crate) fn meta_static(iface: &Interface, layouts: &[Layouts]) -> TokenStream {
+    let name = meta_name(iface);
+    let qualified = iface.qualified();
+    let box_name = iface.box_name().trim_start_matches("r#");
     let free = iface.free_symbol();
     let needs_free = iface.needs_free();
     let sig_symbol = iface.signature_symbol();
     let signature = text_literal(&crate::signature::text(iface));
-    let handles = iface.types.iter().filter_map(|t| match &t.kind {
-        TypeDefKind::Handle(h) => {
-            let name = &t.name;
-            let release = option_usize(h.release.map(|m| m.0));
-            Some(quote! {
-                HandleMeta { name: #name, release: #release }
-            })
+    let handles: Vec<TokenStream> = iface
+        .types()
+        .iter()
+        .filter_map(|t| match t.kind() {
+            TypeDefKind::Handle(h) => {
+                let name = t.name();
+                let release = match h.release() {
+                    Some(m) => {
+                        let i = Literal::usize_unsuffixed(m.index());
+                        quote!(Some(&METHODS[#i]))
+                    }
+                    None => quote!(None),
+                };
+                Some(quote!(HandleMeta { name: #name, release: #release }))
+            }
+            TypeDefKind::Record(_) => None,
+        })
+        .collect();
+    let n_handles = Literal::usize_unsuffixed(handles.len());
+    let n_methods = Literal::usize_unsuffixed(iface.methods().len());
+    let passing = passing_consts(iface, layouts);
+    let methods = iface.methods().iter().enumerate().map(|(i, m)| {
+        let (mname, symbol, fallible) = (m.name(), m.symbol(), m.fallible());
+        let effect = match m.effect() {
+            Effect::Pure => quote!(Pure),
+            Effect::Mut => quote!(Mut),
+            Effect::Io => quote!(Io),
+            Effect::Control => quote!(Control),
+        };
+        let params = m.params().iter().map(|p| {
+            let (pname, v) = (p.name(), value(iface, p.ty()));
+            quote!(ParamMeta { name: #pname, value: #v })
+        });
+        let ret = match m.returns() {
+            Some(ty) => {
+                let v = value(iface, ty);
+                quote!(Some(#v))
+            }
+            None => quote!(None),
+        };
+        let label = if passing.is_empty() {
+            quote!(None)
+        } else {
+            let i = Literal::usize_unsuffixed(i);
+            quote!(PASSING[#i])
+        };
+        quote! {
+            MethodMeta {
+                name: #mname,
+                symbol: #symbol,
+                effect: Effect::#effect,
+                fallible: #fallible,
+                params: &[#(#params),*],
+                ret: #ret,
+                passing: #label,
+            }
         }
-        TypeDefKind::Record(_) => None,
     });
-    let methods = text_literal(&method_table(iface));
-    let passing_name = quote::format_ident!("{}_PASSING", name);
-    let passing = passing_consts(iface, &passing_name);
     // The short names come from a `use` inside the initialiser block: fully qualified
     // (nothing the user's module defines can capture them) yet readable.
     quote! {
+        #[allow(clippy::all, reason = "generated metadata")]
         static #name: ::bid_runtime::__private::InterfaceMeta = {
             #[allow(unused_imports, reason = "one import list for every interface")]
-            use ::bid_runtime::__private::{HandleMeta, InterfaceMeta, MethodTable};
+            use ::bid_runtime::__private::{
+                Effect, HandleMeta, InterfaceMeta, MethodMeta, Ownership, ParamMeta, Value,
+            };
             #[allow(unused_imports, reason = "one import list for every interface")]
             use ::core::option::Option::{None, Some};
+            static HANDLES: [HandleMeta; #n_handles] = [#(#handles),*];
+            static METHODS: [MethodMeta; #n_methods] = [#(#methods),*];
+            #passing
             InterfaceMeta {
                 name: #qualified,
                 box_name: #box_name,
@@ -126,39 +143,57 @@ pub(crate) fn meta_static(iface: &Interface, name: &Ident) -> TokenStream {
                 needs_free: #needs_free,
                 signature_symbol: #sig_symbol,
                 signature: #signature,
-                handles: &[#(#handles),*],
-                methods: MethodTable::new(#methods),
-                passing: #passing_name,
+                handles: &HANDLES,
+                methods: &METHODS,
             }
         };
-        #passing
     }
 }
 
-/// Per target, how each method with a record passes it: one `const` per target under its
-/// `cfg`, so the trace of a host names the classes of the target it was built for.
-fn passing_consts(iface: &Interface, name: &Ident) -> TokenStream {
-    let cfgs: Vec<TokenStream> = Target::ALL
+/// Per target, how each method with a record passes it: one `PASSING` array per target
+/// under its `cfg`, so the trace of a host names the classes of the target it was built for.
+/// Empty when no method passes a record.
+fn passing_consts(iface: &Interface, layouts: &[Layouts]) -> TokenStream {
+    let n = Literal::usize_unsuffixed(iface.methods().len());
+    let labels: Vec<Vec<Option<String>>> = layouts
         .iter()
-        // A fixed string of the layout module; should it fail to lex, `any()` is false.
-        .map(|t| t.rust_cfg().parse().unwrap_or_else(|_| quote!(any())))
+        .map(|l| {
+            iface
+                .methods()
+                .iter()
+                .map(|m| record_passing_label(iface, l, m))
+                .collect()
+        })
         .collect();
-    let per_target = Target::ALL.iter().zip(&cfgs).map(|(&target, cfg)| {
-        let entries = iface.methods.iter().enumerate().filter_map(|(i, m)| {
-            let label = record_passing_label(iface, m, target)?;
-            let i = proc_macro2::Literal::usize_unsuffixed(i);
-            Some(quote!((#i, #label)))
+    if labels.iter().flatten().all(Option::is_none) {
+        return TokenStream::new();
+    }
+    let cfgs: Vec<TokenStream> = Target::ALL.iter().map(|&t| target_cfg(t)).collect();
+    let per_target = labels.iter().zip(&cfgs).map(|(labels, cfg)| {
+        let entries = labels.iter().map(|l| match l {
+            Some(l) => quote!(Some(#l)),
+            None => quote!(None),
         });
         quote! {
             #[cfg(#cfg)]
-            const #name: &[(usize, &str)] = &[#(#entries),*];
+            const PASSING: [Option<&str>; #n] = [#(#entries),*];
         }
     });
     quote! {
         #(#per_target)*
         #[cfg(not(any(#(#cfgs),*)))]
-        const #name: &[(usize, &str)] = &[];
+        const PASSING: [Option<&str>; #n] = [None; #n];
     }
+}
+
+/// A string literal holding `text`'s line breaks as they are, so the generated file shows
+/// one line of the signature per line; escaped when the text could end the literal.
+fn text_literal(text: &str) -> Literal {
+    let plain = !text.contains(['"', '\\', '\r']);
+    plain
+        .then(|| format!("\"{text}\"").parse().ok())
+        .flatten()
+        .unwrap_or_else(|| Literal::string(text))
 }
 
 #[cfg(test)]
@@ -177,10 +212,5 @@ mod tests {
             assert_eq!(parsed.value(), tricky);
             assert!(!lit.to_string().contains('\n'), "{lit}");
         }
-        let parsed: syn::LitStr = {
-            let lit = text_literal("x\ny\n");
-            syn::parse_quote!(#lit)
-        };
-        assert_eq!(parsed.value(), "x\ny\n");
     }
 }

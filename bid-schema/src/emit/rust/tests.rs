@@ -1,194 +1,44 @@
-//! Emitter checks on hand-built models: the tokens parse as a file and carry the lowering.
+//! Emitter checks: the tokens parse as a file and carry the lowering.
 
 use super::bindings;
 use crate::model::*;
-
-fn param(name: &str, rust: &str, ty: Type, ownership: Option<Ownership>) -> Param {
-    Param {
-        name: name.into(),
-        rust: rust.into(),
-        c: name.into(),
-        ty,
-        ownership,
-    }
-}
-
-fn method(name: &str, params: Vec<Param>, ty: Option<Type>, own: Option<Ownership>) -> Method {
-    Method {
-        name: name.into(),
-        rust: name.into(),
-        symbol: format!("t_{name}"),
-        params,
-        returns: Return { ty, ownership: own },
-        effect: Effect::Io,
-        fallible: false,
-        doc: None,
-    }
-}
-
-fn field(name: &str, ty: Type) -> Field {
-    Field {
-        name: name.into(),
-        rust: name.into(),
-        c: name.into(),
-        ty,
-        doc: None,
-    }
-}
+use crate::testing;
 
 /// An interface touching every type in both directions.
+const EVERY_TYPE: &str = r#"
+transport: { location: ./libt.so }
+interfaces:
+  - name: t.all
+    box: AllBox
+    version: "1.0.0"
+    symbol_prefix: t
+    thread_safe: false
+    types:
+      - { name: FileHandle, type: handle, release: close }
+      - { name: Raw, type: handle, repr: pointer }
+      - { name: Point, type: record, doc: A point., fields: [ { f64: x }, { bool: ok }, { i64: n } ] }
+    methods:
+      - { name: add, params: [ { i32: a }, { i32: b } ], returns: i32, effect: pure, doc: "Adds.\nTwo lines, \"quoted\" */ and all." }
+      - { name: open, params: [ { string: path } ], returns: FileHandle, effect: io }
+      - { name: close, params: [ { FileHandle: h, ownership: transferred } ], effect: io }
+      - { name: read, params: [ { FileHandle: h } ], returns: bytes, effect: io, fallible: true }
+      - { name: name, returns: { type: string, ownership: borrowed }, effect: io }
+      - { name: version, returns: { type: string, ownership: reference }, effect: io }
+      - { name: greet, params: [ { string: who } ], returns: string, effect: io }
+      - { name: flip, params: [ { bool: v } ], returns: bool, effect: io }
+      - { name: sum, params: [ { name: xs, type: array(f64) } ], returns: f64, effect: io }
+      - { name: points, returns: array(Point), effect: io }
+      - { name: mid, params: [ { Point: a }, { Point: b } ], returns: Point, effect: io }
+      - { name: blob, params: [ { bytes: data } ], returns: { type: bytes, ownership: borrowed }, effect: io }
+      - { name: wide, params: [ { i64: x }, { f32: y } ], returns: i64, effect: io }
+      - { name: ptr, returns: Raw, effect: io }
+      - { name: type, params: [ { i32: self } ], effect: io }
+      - { name: tell, params: [ { FileHandle: h } ], returns: i64, effect: io, fallible: true }
+      - { name: ids, returns: { type: array(i32), ownership: reference }, effect: io }
+"#;
+
 pub(crate) fn every_type() -> Model {
-    let b = Some(Ownership::Borrowed);
-    let t = Some(Ownership::Transferred);
-    let r = Some(Ownership::Reference);
-    let h = Type::Handle(TypeId(0));
-    let p = Type::Record(TypeId(2));
-    let mut methods = vec![
-        method(
-            "add",
-            vec![
-                param("a", "a", Type::I32, None),
-                param("b", "b", Type::I32, None),
-            ],
-            Some(Type::I32),
-            None,
-        ),
-        method(
-            "open",
-            vec![param("path", "path", Type::String, b)],
-            Some(h.clone()),
-            t,
-        ),
-        method("close", vec![param("h", "h", h.clone(), t)], None, None),
-        method(
-            "read",
-            vec![param("h", "h", h.clone(), b)],
-            Some(Type::Bytes),
-            t,
-        ),
-        method("name", vec![], Some(Type::String), b),
-        method("version", vec![], Some(Type::String), r),
-        method(
-            "greet",
-            vec![param("who", "who", Type::String, b)],
-            Some(Type::String),
-            t,
-        ),
-        method(
-            "flip",
-            vec![param("v", "v", Type::Bool, None)],
-            Some(Type::Bool),
-            None,
-        ),
-        method(
-            "sum",
-            vec![param("xs", "xs", Type::Array(Box::new(Type::F64)), b)],
-            Some(Type::F64),
-            None,
-        ),
-        method("points", vec![], Some(Type::Array(Box::new(p.clone()))), t),
-        method(
-            "mid",
-            vec![
-                param("a", "a", p.clone(), None),
-                param("b", "b", p.clone(), None),
-            ],
-            Some(p.clone()),
-            None,
-        ),
-        method(
-            "blob",
-            vec![param("data", "data", Type::Bytes, b)],
-            Some(Type::Bytes),
-            b,
-        ),
-        method(
-            "wide",
-            vec![
-                param("x", "x", Type::I64, None),
-                param("y", "y", Type::F32, None),
-            ],
-            Some(Type::I64),
-            None,
-        ),
-        method("ptr", vec![], Some(Type::Handle(TypeId(1))), t),
-        method(
-            "type",
-            vec![param("self", "self_", Type::I32, None)],
-            None,
-            None,
-        ),
-        method(
-            "tell",
-            vec![param("h", "h", h.clone(), b)],
-            Some(Type::I64),
-            None,
-        ),
-        method("ids", vec![], Some(Type::Array(Box::new(Type::I32))), r),
-    ];
-    methods[14].rust = "r#type".into();
-    methods[15].fallible = true;
-    methods[3].fallible = true;
-    methods[0].effect = Effect::Pure;
-    methods[0].doc = Some("Adds.\nTwo lines, \"quoted\" */ and all.".into());
-    let types = vec![
-        TypeDef {
-            name: "FileHandle".into(),
-            rust: "FileHandle".into(),
-            c: "t_FileHandle".into(),
-            doc: None,
-            kind: TypeDefKind::Handle(HandleDef {
-                repr: HandleRepr::I32,
-                release: Some(MethodId(2)),
-            }),
-        },
-        TypeDef {
-            name: "Raw".into(),
-            rust: "Raw".into(),
-            c: "t_Raw".into(),
-            doc: None,
-            kind: TypeDefKind::Handle(HandleDef {
-                repr: HandleRepr::Pointer,
-                release: None,
-            }),
-        },
-        TypeDef {
-            name: "Point".into(),
-            rust: "Point".into(),
-            c: "t_Point".into(),
-            doc: Some("A point.".into()),
-            kind: TypeDefKind::Record(RecordDef {
-                fields: vec![
-                    field("x", Type::F64),
-                    field("ok", Type::Bool),
-                    field("n", Type::I64),
-                ],
-            }),
-        },
-    ];
-    Model {
-        source: SourceInfo {
-            name: "t.bid.yaml".into(),
-            hash: "0".repeat(16),
-        },
-        memory: Memory::default(),
-        transport: Transport {
-            location: Some("./libt.so".into()),
-            future_transports: vec![],
-        },
-        interfaces: vec![Interface {
-            namespace: "t".into(),
-            name: "all".into(),
-            qualified: "t.all".into(),
-            box_name: "AllBox".into(),
-            version: Some("1.0.0".into()),
-            symbol_prefix: "t".into(),
-            doc: None,
-            thread_safe: false,
-            types,
-            methods,
-        }],
-    }
+    testing::model(EVERY_TYPE)
 }
 
 fn pretty(model: &Model) -> String {
@@ -199,7 +49,10 @@ fn pretty(model: &Model) -> String {
 /// Text without the layout choices prettyplease makes (line breaks, trailing commas).
 fn squeeze(text: &str) -> String {
     let s: String = text.split_whitespace().collect();
-    s.replace(",>", ">").replace(",)", ")").replace(",}", "}")
+    s.replace(",>", ">")
+        .replace(",)", ")")
+        .replace(",}", "}")
+        .replace(",]", "]")
 }
 
 #[test]
@@ -223,8 +76,9 @@ fn every_type_parses_and_lowers() {
         "-> ::bid_runtime::CallResult<::std::string::String>",
         "-> ::bid_runtime::CallResult<&str>",
         "-> ::bid_runtime::CallResult<&[i32]>",
-        "let fns = unsafe { __bid_lib.fn_table::<__BidAllBoxFns>() };",
-        "read t_read io fallible bytes/transferred h:handle0/borrowed",
+        "let __bid_fns = unsafe { __bid_lib.fn_table::<__BidAllBoxFns>() };",
+        "MethodMeta { name: \"read\", symbol: \"t_read\", effect: Effect::Io, fallible: true, params: &[ParamMeta { name: \"h\", value: Value::Handle(&HANDLES[0], Ownership::Borrowed) }], ret: Some(Value::Bytes(Ownership::Transferred)),",
+        "HandleMeta { name: \"FileHandle\", release: Some(&METHODS[2]) }",
         "::bid_runtime::PluginSlice<'_, Point>",
         "_not_sync: ::core::marker::PhantomData<::core::cell::Cell<()>>",
         "pub unsafe fn load_default()",
@@ -258,7 +112,7 @@ fn scalar_call_has_no_checks() {
     );
     assert!(
         add.contains(
-            "let __bid_r = unsafe { (self.fns.add)(a, b) };\n        __bid_call.ok(__bid_r)"
+            "let __bid_r = unsafe { (self.fns.add)(__bid_a0, __bid_a1) };\n        __bid_call.ok(__bid_r)"
         ),
         "{add}"
     );
@@ -272,9 +126,11 @@ fn output_is_deterministic() {
 
 #[test]
 fn thread_safe_box_has_no_marker_and_no_default_loader_without_location() {
-    let mut m = every_type();
-    m.interfaces[0].thread_safe = true;
-    m.transport.location = None;
+    let m = testing::model(
+        &EVERY_TYPE
+            .replace("    thread_safe: false\n", "    thread_safe: true\n")
+            .replace("transport: { location: ./libt.so }\n", ""),
+    );
     let text = pretty(&m);
     assert!(!text.contains("_not_sync"));
     assert!(!text.contains("load_default"));
@@ -289,5 +145,38 @@ fn bare_code_fences_in_yaml_docs_do_not_become_doctests() {
         text.matches("```text").count(),
         1,
         "closing fences stay bare: {text}"
+    );
+}
+
+#[test]
+fn parameters_named_like_generated_locals_keep_their_values() {
+    let m = testing::model(
+        "interfaces:\n  - name: t.h\n    methods:\n      - { name: echo, params: [ { string: s }, { i32: __bid_l0 }, { i32: __bid_call }, { i32: __bid_a0 }, { string: __bid_p1 } ], returns: i32, effect: io }\n",
+    );
+    let text = pretty(&m);
+    let squeezed = squeeze(&text);
+    for needle in [
+        "let (__bid_a0, __bid_a1, __bid_a2, __bid_a3, __bid_a4,) = (s, __bid_l0, __bid_call, __bid_a0, __bid_p1,);",
+        "let (__bid_p0, __bid_l0) = __bid_call.str_arg(0, __bid_a0)?;",
+        "(self.fns.echo)(__bid_p0, __bid_l0, __bid_a1, __bid_a2, __bid_a3, __bid_p4, __bid_l4)",
+    ] {
+        let needle = squeeze(needle);
+        assert!(squeezed.contains(&needle), "missing `{needle}` in\n{text}");
+    }
+}
+
+#[test]
+fn control_and_bidi_characters_never_reach_a_doc_comment() {
+    let m = testing::model(
+        "transport: { location: \"lib\\r\\u202e.so\" }\ninterfaces:\n  - name: t.d\n    doc: \"a\\u202eb\\u2066c\\rd\\u0000e\"\n    methods: [ { name: f, effect: io } ]\n",
+    );
+    let text = pretty(&m);
+    for bad in ['\u{202e}', '\u{2066}', '\r', '\0'] {
+        assert!(!text.contains(bad), "{bad:?} in\n{text}");
+    }
+    assert!(text.contains("/// a\u{fffd}b\u{fffd}c\n"), "{text}");
+    assert!(
+        text.contains("unsafe { Self::load(\"lib\\r\\u{202e}.so\") }"),
+        "the path itself is kept: {text}"
     );
 }
