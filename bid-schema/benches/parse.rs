@@ -11,7 +11,7 @@ fn parse_and_check(c: &mut Criterion) {
         // A bench of a file that does not check would measure the error path.
         let model =
             bid_schema::check_source("bench.bid.yaml", &text).expect("generated BID checks");
-        assert_eq!(model.interfaces[0].methods.len(), n);
+        assert_eq!(model.interfaces()[0].methods().len(), n);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
             b.iter(|| bid_schema::check_source("bench.bid.yaml", black_box(text)))
