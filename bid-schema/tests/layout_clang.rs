@@ -3,7 +3,8 @@
 
 mod layout_support;
 
-use bid_schema::layout::{self, Layout, Target};
+use bid_schema::layout::{self, Layout, Layouts, Target};
+use bid_schema::model::{Elem, Scalar};
 use layout_support::*;
 
 /// (size, align, field offsets) per target, in `Target::ALL` order: x86_64 Linux,
@@ -194,15 +195,17 @@ fn check(name: &str, t: Target, got: &Layout, want: &(u64, u64, &[u64])) {
 
 #[test]
 fn records_match_the_clang_literals() {
-    let iface = sample();
+    let m = sample();
+    let iface = &m.interfaces()[0];
     assert_eq!(
         EXPECTED.len(),
-        iface.types.len() - 2,
+        iface.types().len() - 2,
         "every record has a row"
     );
+    let layouts = Target::ALL.map(|t| Layouts::new(iface, t));
     for (name, per_target) in EXPECTED {
-        for (t, want) in Target::ALL.into_iter().zip(per_target) {
-            check(name, t, &layout::record(&iface, id(&iface, name), t), want);
+        for ((t, want), layouts) in Target::ALL.into_iter().zip(per_target).zip(&layouts) {
+            check(name, t, layouts.record(id(iface, name)), want);
         }
     }
     for (name, per_target) in BUILTINS {
@@ -213,18 +216,16 @@ fn records_match_the_clang_literals() {
 }
 
 #[test]
-fn interface_layouts_lists_every_record_in_order() {
-    let iface = sample();
-    let all = layout::interface_layouts(&iface, Target::I686Linux);
-    let names: Vec<&str> = all
-        .records
-        .iter()
-        .map(|(id, _)| iface.ty(*id).name.as_str())
-        .collect();
+fn layouts_list_every_record_in_order() {
+    let m = sample();
+    let iface = &m.interfaces()[0];
+    let all = Layouts::new(iface, Target::I686Linux);
+    assert_eq!(all.target(), Target::I686Linux);
+    let names: Vec<&str> = all.records().map(|(id, _)| iface.ty(id).name()).collect();
     let want: Vec<&str> = EXPECTED.iter().map(|r| r.0).collect();
     assert_eq!(names, want);
-    assert_eq!(all.bid_buf.size, 8);
-    assert_eq!(all.string_box.size, 20);
+    assert_eq!(layout::bid_buf(Target::I686Linux).size, 8);
+    assert_eq!(layout::string_box(Target::I686Linux).size, 20);
 }
 
 /// `_Static_assert`s for every literal; clang fails on the first wrong one.
@@ -255,18 +256,21 @@ fn clang_agrees_with_the_literals() {
     if !clang_available("clang_agrees_with_the_literals") {
         return;
     }
-    let iface = sample();
+    let m = sample();
+    let iface = &m.interfaces()[0];
     for (i, t) in Target::ALL.into_iter().enumerate() {
-        let mut src = c_decls(&iface);
+        let mut src = c_decls(iface);
         src += BUILTIN_C;
         src += &asserts(
             EXPECTED,
-            |n| iface.ty(id(&iface, n)).c.clone(),
-            |n| match &iface.ty(id(&iface, n)).kind {
-                bid_schema::model::TypeDefKind::Record(r) => {
-                    r.fields.iter().map(|f| f.c.clone()).collect()
-                }
-                bid_schema::model::TypeDefKind::Handle(_) => Vec::new(),
+            |n| iface.ty(id(iface, n)).c().to_owned(),
+            |n| {
+                iface
+                    .record(id(iface, n))
+                    .fields()
+                    .iter()
+                    .map(|f| f.c().to_owned())
+                    .collect()
             },
             i,
         );
@@ -299,22 +303,34 @@ fn clang_rejects_a_wrong_literal() {
     assert!(!ok && stderr.contains("size of X"), "{stderr}");
 }
 
+/// A buffer has no layout of its own: the checker refuses one where a layout would be needed
+/// (a record field), so only scalars, handles and records reach `Layouts`.
 #[test]
-fn buffers_have_no_layout() {
-    let iface = sample();
-    let t = Target::X86_64Linux;
-    assert_eq!(
-        layout::of_type(&iface, &bid_schema::model::Type::String, t),
-        None
-    );
-    let arr = bid_schema::model::Type::Array(Box::new(bid_schema::model::Type::F64));
-    assert_eq!(layout::of_type(&iface, &arr, t), None);
-    let hp = layout::of_type(
-        &iface,
-        &bid_schema::model::Type::Handle(id(&iface, "HP")),
-        Target::Wasm32,
-    );
-    assert_eq!(hp.map(|l| (l.size, l.align)), Some((4, 4)));
-    let f64_i686 = layout::of_type(&iface, &bid_schema::model::Type::F64, Target::I686Linux);
-    assert_eq!(f64_i686.map(|l| (l.size, l.align)), Some((8, 4)));
+fn buffers_have_no_layout_scalars_and_handles_do() {
+    for buffer in ["string", "bytes", "array(f64)"] {
+        let yaml = format!(
+            "version: 0\ninterfaces:\n  - name: t.test\n    types:\n      - {{ name: R, type: record, fields: [ {{ name: b, type: \"{buffer}\" }} ] }}\n    methods: []\n"
+        );
+        let report = bid_schema::check_source("buffer_field.bid.yaml", &yaml)
+            .expect_err("a buffer field must be refused");
+        let codes: Vec<&str> = report
+            .diagnostics()
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(
+            codes,
+            ["bid.type.misplaced"],
+            "{buffer}: {}",
+            report.render()
+        );
+    }
+    let m = sample();
+    let iface = &m.interfaces()[0];
+    let hp = field_type(iface, "WithHandles", "p");
+    assert!(matches!(hp, Elem::Handle(_)), "{hp:?}");
+    let l = Layouts::new(iface, Target::Wasm32).elem(iface, hp);
+    assert_eq!((l.size, l.align), (4, 4));
+    let l = Layouts::new(iface, Target::I686Linux).elem(iface, Elem::Scalar(Scalar::F64));
+    assert_eq!((l.size, l.align), (8, 4));
 }

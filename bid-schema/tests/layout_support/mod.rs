@@ -1,204 +1,92 @@
-//! Hand-built interfaces and a clang runner shared by the layout tests.
+//! The records the layout tests share, as BID, and a clang runner.
 
 #![allow(
     dead_code,
     reason = "each test file uses a different part of the support module"
 )]
 
+use bid_schema::Model;
 use bid_schema::model::*;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// A model field.
-pub fn field(name: &str, ty: Type) -> Field {
-    Field {
-        name: name.into(),
-        rust: name.into(),
-        c: name.into(),
-        ty,
-        doc: None,
-    }
+/// The records the layout and passing tests share, mixing i64, f64, i32, f32 and bool, after
+/// two handles that `WithHandles` holds. Records are listed in the order of the layout
+/// tables; every one refers only to earlier types.
+pub const SAMPLE_TYPES: &[&str] = &[
+    "{ name: HP, type: handle, repr: pointer }",
+    "{ name: H64, type: handle, repr: i64 }",
+    "{ name: IL, type: record, fields: [ { i32: a }, { i64: b } ] }",
+    "{ name: BDI, type: record, fields: [ { bool: a }, { f64: b }, { i32: c } ] }",
+    "{ name: FF, type: record, fields: [ { f32: a }, { f32: b } ] }",
+    "{ name: LI, type: record, fields: [ { i64: a }, { i32: b } ] }",
+    "{ name: IDB, type: record, fields: [ { i32: a }, { f64: b }, { bool: c } ] }",
+    "{ name: D4, type: record, fields: [ { f64: a }, { f64: b }, { f64: c }, { f64: d } ] }",
+    "{ name: I3, type: record, fields: [ { i32: a }, { i32: b }, { i32: c } ] }",
+    "{ name: BBL, type: record, fields: [ { bool: a }, { bool: b }, { i64: c } ] }",
+    "{ name: Mixed, type: record, fields: [ { f32: a }, { i64: b }, { f32: c }, { f64: d }, { bool: e } ] }",
+    "{ name: F1, type: record, fields: [ { f32: a } ] }",
+    "{ name: DD, type: record, fields: [ { f64: a }, { f64: b } ] }",
+    "{ name: FID, type: record, fields: [ { f32: a }, { i32: b }, { f64: c } ] }",
+    "{ name: Nested, type: record, fields: [ { i32: a }, { LI: b } ] }",
+    "{ name: WithHandles, type: record, fields: [ { i32: a }, { HP: p }, { H64: q } ] }",
+];
+
+/// The sample types with these methods (one-line flow mappings), in interface `t.test`
+/// with symbol prefix `t`.
+pub fn sample_with(methods: &[&str]) -> Model {
+    bid_schema::testing::interface(SAMPLE_TYPES, methods)
 }
 
-/// A record type definition (C name `t_<name>`).
-pub fn record(name: &str, fields: Vec<Field>) -> TypeDef {
-    TypeDef {
-        name: name.into(),
-        rust: name.into(),
-        c: format!("t_{name}"),
-        doc: None,
-        kind: TypeDefKind::Record(RecordDef { fields }),
-    }
+/// The sample types and no method.
+pub fn sample() -> Model {
+    sample_with(&[])
 }
 
-/// A handle type definition (C name `t_<name>`).
-pub fn handle(name: &str, repr: HandleRepr) -> TypeDef {
-    TypeDef {
-        name: name.into(),
-        rust: name.into(),
-        c: format!("t_{name}"),
-        doc: None,
-        kind: TypeDefKind::Handle(HandleDef {
-            repr,
-            release: None,
-        }),
-    }
-}
-
-/// An interface `t.layout` with these types and methods.
-pub fn interface(types: Vec<TypeDef>, methods: Vec<Method>) -> Interface {
-    Interface {
-        namespace: "t".into(),
-        name: "layout".into(),
-        qualified: "t.layout".into(),
-        box_name: "Layout".into(),
-        version: None,
-        symbol_prefix: "t".into(),
-        doc: None,
-        thread_safe: true,
-        types,
-        methods,
-    }
-}
-
-/// A method `t_<name>` with these params (name, type) and return type.
-pub fn method(name: &str, params: Vec<(&str, Type)>, ret: Option<Type>, fallible: bool) -> Method {
-    let ownership = |ty: &Type| {
-        if ty.has_ownership() {
-            Some(Ownership::Borrowed)
-        } else {
-            None
-        }
-    };
-    Method {
-        name: name.into(),
-        rust: name.into(),
-        symbol: format!("t_{name}"),
-        params: params
-            .into_iter()
-            .map(|(n, ty)| Param {
-                name: n.into(),
-                rust: n.into(),
-                c: n.into(),
-                ownership: ownership(&ty),
-                ty,
-            })
-            .collect(),
-        returns: Return {
-            ownership: ret.as_ref().and_then(|t| {
-                if t.is_buffer() {
-                    Some(Ownership::Transferred)
-                } else {
-                    ownership(t)
-                }
-            }),
-            ty: ret,
-        },
-        effect: Effect::Pure,
-        fallible,
-        doc: None,
-    }
-}
-
-/// The id of the declared type `name`.
+/// The id of the declared record `name`. The model hands out ids only where a type is used
+/// or listed: `records_in_dependency_order` lists every record.
 pub fn id(iface: &Interface, name: &str) -> TypeId {
-    TypeId(
-        iface
-            .types
-            .iter()
-            .position(|t| t.name == name)
-            .expect("declared type"),
-    )
+    iface
+        .records_in_dependency_order()
+        .into_iter()
+        .find(|&id| iface.ty(id).name() == name)
+        .unwrap_or_else(|| panic!("no declared record {name}"))
 }
 
-/// The records the layout and passing tests share, mixing i64, f64, i32, f32 and bool.
-pub fn sample() -> Interface {
-    use Type::*;
-    let mut types = vec![
-        handle("HP", HandleRepr::Pointer),
-        handle("H64", HandleRepr::I64),
-        record("IL", vec![field("a", I32), field("b", I64)]),
-        record(
-            "BDI",
-            vec![field("a", Bool), field("b", F64), field("c", I32)],
-        ),
-        record("FF", vec![field("a", F32), field("b", F32)]),
-        record("LI", vec![field("a", I64), field("b", I32)]),
-        record(
-            "IDB",
-            vec![field("a", I32), field("b", F64), field("c", Bool)],
-        ),
-        record(
-            "D4",
-            vec![
-                field("a", F64),
-                field("b", F64),
-                field("c", F64),
-                field("d", F64),
-            ],
-        ),
-        record(
-            "I3",
-            vec![field("a", I32), field("b", I32), field("c", I32)],
-        ),
-        record(
-            "BBL",
-            vec![field("a", Bool), field("b", Bool), field("c", I64)],
-        ),
-        record(
-            "Mixed",
-            vec![
-                field("a", F32),
-                field("b", I64),
-                field("c", F32),
-                field("d", F64),
-                field("e", Bool),
-            ],
-        ),
-        record("F1", vec![field("a", F32)]),
-        record("DD", vec![field("a", F64), field("b", F64)]),
-        record(
-            "FID",
-            vec![field("a", F32), field("b", I32), field("c", F64)],
-        ),
-    ];
-    let li = TypeId(types.iter().position(|t| t.name == "LI").unwrap());
-    let hp = TypeId(0);
-    let h64 = TypeId(1);
-    types.push(record(
-        "Nested",
-        vec![field("a", I32), field("b", Record(li))],
-    ));
-    types.push(record(
-        "WithHandles",
-        vec![
-            field("a", I32),
-            field("p", Handle(hp)),
-            field("q", Handle(h64)),
-        ],
-    ));
-    interface(types, Vec::new())
+/// The type of field `field` of record `record`: how a test reaches a handle's id.
+pub fn field_type(iface: &Interface, record: &str, field: &str) -> Elem {
+    iface
+        .record(id(iface, record))
+        .fields()
+        .iter()
+        .find(|f| f.name() == field)
+        .unwrap_or_else(|| panic!("{record} has no field {field}"))
+        .ty()
 }
 
 /// C declarations of every type of `iface`, in order (records refer only to earlier ones).
 pub fn c_decls(iface: &Interface) -> String {
     let mut out = String::from("#include <stdint.h>\n#include <stddef.h>\n");
-    for t in &iface.types {
-        match &t.kind {
+    for t in iface.types() {
+        match t.kind() {
             TypeDefKind::Handle(h) => {
-                let c = match h.repr {
+                let c = match h.repr() {
                     HandleRepr::I32 => "int32_t",
                     HandleRepr::I64 => "int64_t",
                     HandleRepr::Pointer => "void*",
                 };
-                out += &format!("typedef {c} {};\n", t.c);
+                out += &format!("typedef {c} {};\n", t.c());
             }
             TypeDefKind::Record(r) => {
-                out += &format!("typedef struct {} {{\n", t.c);
-                for f in &r.fields {
-                    out += &format!("    {} {};\n", bid_schema::lower::c_type(iface, &f.ty), f.c);
+                out += &format!("typedef struct {} {{\n", t.c());
+                for f in r.fields() {
+                    out += &format!(
+                        "    {} {};\n",
+                        bid_schema::lower::c_elem(iface, f.ty()),
+                        f.c()
+                    );
                 }
-                out += &format!("}} {};\n", t.c);
+                out += &format!("}} {};\n", t.c());
             }
         }
     }
