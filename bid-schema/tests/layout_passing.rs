@@ -4,9 +4,10 @@
 
 mod layout_support;
 
-use bid_schema::layout::{self, PassClass, Target};
+use bid_schema::Model;
+use bid_schema::layout::{self, Layouts, PassClass, Target};
 use bid_schema::lower;
-use bid_schema::model::{Interface, Type};
+use bid_schema::model::{Buffer, Ownership, Scalar, Type};
 use layout_support::*;
 
 /// (param, return) labels per target, in `Target::ALL` order: x86_64 Linux, x86_64
@@ -115,30 +116,28 @@ const EXPECTED: &[Row] = &[
 ];
 
 /// The sample records plus one `echo_<R>(R x) -> R` method per row.
-fn with_echo_methods() -> Interface {
-    let mut iface = sample();
-    for (name, _) in EXPECTED {
-        let ty = Type::Record(id(&iface, name));
-        let m = method(
-            &format!("echo_{name}"),
-            vec![("x", ty.clone())],
-            Some(ty),
-            false,
-        );
-        iface.methods.push(m);
-    }
-    iface
+fn with_echo_methods() -> Model {
+    let methods: Vec<String> = EXPECTED
+        .iter()
+        .map(|(name, _)| {
+            format!("{{ name: echo_{name}, params: [ {{ {name}: x }} ], returns: {name}, effect: pure }}")
+        })
+        .collect();
+    let methods: Vec<&str> = methods.iter().map(String::as_str).collect();
+    sample_with(&methods)
 }
 
 #[test]
 fn classes_match_the_literals() {
-    let iface = with_echo_methods();
+    let m = with_echo_methods();
+    let iface = &m.interfaces()[0];
     for (name, per_target) in EXPECTED {
-        let ty = Type::Record(id(&iface, name));
+        let ty = Type::Record(id(iface, name));
         for (t, (param, ret)) in Target::ALL.into_iter().zip(per_target) {
+            let layouts = Layouts::new(iface, t);
             let got = (
-                layout::param_class(&iface, &ty, t).label(),
-                layout::return_class(&iface, &ty, t).label(),
+                layout::param_class(iface, &layouts, ty).label(),
+                layout::return_class(iface, &layouts, ty).label(),
             );
             assert_eq!(got, (param.to_string(), ret.to_string()), "{name} on {t}");
         }
@@ -147,27 +146,39 @@ fn classes_match_the_literals() {
 
 #[test]
 fn non_records_and_fallible_methods() {
-    let iface = sample();
-    let ff = Type::Record(id(&iface, "FF"));
+    let m = sample_with(&[
+        "{ name: get, params: [ { FF: p } ], returns: FF, effect: pure, fallible: true }",
+        "{ name: v, effect: pure }",
+    ]);
+    let iface = &m.interfaces()[0];
+    let ff = Type::Record(id(iface, "FF"));
+    let (get, v) = (&iface.methods()[0], &iface.methods()[1]);
     for t in Target::ALL {
+        let layouts = Layouts::new(iface, t);
         assert_eq!(
-            layout::param_class(&iface, &Type::F64, t),
+            layout::param_class(iface, &layouts, Type::Scalar(Scalar::F64)),
             PassClass::Direct
         );
         assert_eq!(
-            layout::param_class(&iface, &Type::String, t),
+            layout::param_class(
+                iface,
+                &layouts,
+                Type::Buffer(Buffer::String, Ownership::Borrowed)
+            ),
             PassClass::Direct
         );
         assert_eq!(
-            layout::return_class(&iface, &Type::Bytes, t),
+            layout::return_class(
+                iface,
+                &layouts,
+                Type::Buffer(Buffer::Bytes, Ownership::Transferred)
+            ),
             PassClass::OutParam
         );
-        let m = method("get", vec![("p", ff.clone())], Some(ff.clone()), true);
-        let mp = layout::method_passing(&iface, &m, t);
+        let mp = layout::method_passing(iface, &layouts, get);
         assert_eq!(mp.ret, Some(PassClass::OutParam));
-        assert_eq!(mp.params, vec![layout::param_class(&iface, &ff, t)]);
-        let v = method("v", vec![], None, false);
-        assert_eq!(layout::method_passing(&iface, &v, t).ret, None);
+        assert_eq!(mp.params, vec![layout::param_class(iface, &layouts, ff)]);
+        assert_eq!(layout::method_passing(iface, &layouts, v).ret, None);
     }
 }
 
@@ -276,10 +287,11 @@ fn clang_ir_shows_the_same_classes() {
     if !clang_available("clang_ir_shows_the_same_classes") {
         return;
     }
-    let iface = with_echo_methods();
-    let mut src = c_decls(&iface);
-    for m in &iface.methods {
-        let proto = lower::c_prototype(&iface, m);
+    let m = with_echo_methods();
+    let iface = &m.interfaces()[0];
+    let mut src = c_decls(iface);
+    for m in iface.methods() {
+        let proto = lower::c_prototype(iface, m);
         let ty = &proto.ret;
         src += &format!(
             "{proto};\nvoid use_{0}(void) {{ {ty} v = {{0}}; {0}(v); }}\n",
@@ -322,52 +334,56 @@ fn clang_ir_shows_the_same_classes() {
 
 /// Methods whose later record parameters run out of System V registers, with the indices
 /// of the parameters expected in memory on x86_64 Linux.
-fn register_pressure() -> (Interface, Vec<Vec<usize>>) {
-    let mut iface = sample();
-    let r = |n: &str| Type::Record(id(&iface, n));
-    let (dd, li, fid, idb) = (r("DD"), r("LI"), r("FID"), r("IDB"));
-    let many = |ty: &Type, n: usize| -> Vec<(&'static str, Type)> {
+fn register_pressure() -> (Model, Vec<Vec<usize>>) {
+    let many = |ty: &str, n: usize| -> Vec<String> {
         ["a", "b", "c", "d", "e", "f", "g", "h"][..n]
             .iter()
-            .map(|name| (*name, ty.clone()))
+            .map(|name| format!("{{ {ty}: {name} }}"))
             .collect()
     };
-    let mut ints = many(&Type::I64, 6);
-    ints.push(("g", li.clone()));
-    let mut with_string = vec![("s", Type::String)];
-    with_string.extend(many(&li, 3));
-    let (methods, expected) = [
-        (method("sse", many(&dd, 5), None, false), vec![4]),
-        (method("int", many(&li, 4), None, false), vec![3]),
-        (method("str", with_string, None, false), vec![3]),
-        (method("sret", many(&li, 3), Some(idb), false), vec![2]),
-        (method("mixed", many(&fid, 7), None, false), vec![6]),
-        (method("scalars", ints, None, false), vec![6]),
-        (method("fits", many(&li, 3), None, false), vec![]),
+    let method = |name: &str, params: Vec<String>, ret: Option<&str>| {
+        let ret = ret.map_or_else(String::new, |r| format!(", returns: {r}"));
+        format!(
+            "{{ name: {name}, params: [ {} ]{ret}, effect: pure }}",
+            params.join(", ")
+        )
+    };
+    let mut ints = many("i64", 6);
+    ints.push("{ LI: g }".to_owned());
+    let mut with_string = vec!["{ string: s }".to_owned()];
+    with_string.extend(many("LI", 3));
+    let (methods, expected): (Vec<String>, Vec<Vec<usize>>) = [
+        (method("sse", many("DD", 5), None), vec![4]),
+        (method("int", many("LI", 4), None), vec![3]),
+        (method("str", with_string, None), vec![3]),
+        (method("sret", many("LI", 3), Some("IDB")), vec![2]),
+        (method("mixed", many("FID", 7), None), vec![6]),
+        (method("scalars", ints, None), vec![6]),
+        (method("fits", many("LI", 3), None), vec![]),
     ]
     .into_iter()
     .unzip();
-    iface.methods = methods;
-    (iface, expected)
+    let methods: Vec<&str> = methods.iter().map(String::as_str).collect();
+    (sample_with(&methods), expected)
 }
 
 #[test]
 fn system_v_registers_run_out_along_the_parameter_list() {
-    let (iface, expected) = register_pressure();
-    for (m, in_memory) in iface.methods.iter().zip(&expected) {
-        let name = &m.name;
-        let mp = layout::method_passing(&iface, m, Target::X86_64Linux);
+    let (model, expected) = register_pressure();
+    let iface = &model.interfaces()[0];
+    let linux = Layouts::new(iface, Target::X86_64Linux);
+    let darwin = Layouts::new(iface, Target::Aarch64Darwin);
+    for (m, in_memory) in iface.methods().iter().zip(&expected) {
+        let name = m.name();
+        let mp = layout::method_passing(iface, &linux, m);
         let got: Vec<usize> = (0..mp.params.len())
             .filter(|&i| mp.params[i] == PassClass::Byval)
             .collect();
         assert_eq!(&got, in_memory, "{name}");
         // Elsewhere the position does not matter.
-        let darwin = layout::method_passing(&iface, m, Target::Aarch64Darwin);
-        for (p, c) in m.params.iter().zip(&darwin.params) {
-            assert_eq!(
-                *c,
-                layout::param_class(&iface, &p.ty, Target::Aarch64Darwin)
-            );
+        let on_darwin = layout::method_passing(iface, &darwin, m);
+        for (p, c) in m.params().iter().zip(&on_darwin.params) {
+            assert_eq!(*c, layout::param_class(iface, &darwin, p.ty()));
         }
     }
 }
@@ -377,10 +393,11 @@ fn clang_agrees_on_register_pressure() {
     if !clang_available("clang_agrees_on_register_pressure") {
         return;
     }
-    let (iface, expected) = register_pressure();
-    let mut src = c_decls(&iface);
-    for m in &iface.methods {
-        let proto = lower::c_prototype(&iface, m);
+    let (model, expected) = register_pressure();
+    let iface = &model.interfaces()[0];
+    let mut src = c_decls(iface);
+    for m in iface.methods() {
+        let proto = lower::c_prototype(iface, m);
         src += &format!("{proto};\nvoid *use_{0} = (void*){0};\n", proto.symbol);
     }
     let (ok, ir, stderr) = run_clang(
@@ -389,8 +406,8 @@ fn clang_agrees_on_register_pressure() {
         &src,
     );
     assert!(ok, "{stderr}");
-    for (m, in_memory) in iface.methods.iter().zip(&expected) {
-        let name = &m.name;
+    for (m, in_memory) in iface.methods().iter().zip(&expected) {
+        let name = m.name();
         let symbol = format!("@t_{name}(");
         let decl = ir
             .lines()
@@ -402,9 +419,9 @@ fn clang_agrees_on_register_pressure() {
             .skip(1)
             .map(|rest| rest.split(')').next().unwrap_or(""))
             .collect();
-        let want: Vec<String> = in_memory
+        let want: Vec<&str> = in_memory
             .iter()
-            .map(|&i| lower::c_type(&iface, &m.params[i].ty))
+            .map(|&i| lower::c_type(iface, m.params()[i].ty()))
             .collect();
         assert_eq!(byval, want, "{name}: `{decl}`");
         // The other records are coerced into registers: never a pointer to them.
