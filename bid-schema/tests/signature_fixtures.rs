@@ -1,8 +1,10 @@
 //! The signature text of every valid fixture, through the parser: its shape per
-//! `docs/signature.md`, what changes it and what does not.
+//! `docs/signature.md`, what changes it and what does not, as `bid_abi::compare_signatures`
+//! (the comparer the runtime uses at load) sees it.
 
+use bid_abi::compare_signatures;
 use bid_schema::model::Model;
-use bid_schema::signature::{self, ChangeKind, Mismatch};
+use bid_schema::signature;
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> (String, String) {
@@ -38,38 +40,38 @@ fn every_fixture_has_a_well_formed_signature() {
             .to_string_lossy()
             .into_owned();
         let (name, text) = fixture(&file);
-        for iface in &check(&name, &text).interfaces {
+        for iface in check(&name, &text).interfaces() {
             let sig = signature::text(iface);
             assert!(sig.ends_with('\n'), "{file}");
             let lines: Vec<&str> = sig.lines().collect();
-            assert_eq!(lines.len(), 2 + iface.methods.len(), "{file}");
+            assert_eq!(lines.len(), 2 + iface.methods().len(), "{file}");
             assert_eq!(lines[0], signature::FORMAT_LINE);
             let words: Vec<&str> = lines[1].split(' ').collect();
             assert_eq!(words.len(), 3, "{file}: {}", lines[1]);
-            assert_eq!(words[..2], ["interface", iface.qualified.as_str()]);
-            for (line, m) in lines[2..].iter().zip(&iface.methods) {
+            assert_eq!(words[..2], ["interface", iface.qualified()]);
+            for (line, m) in lines[2..].iter().zip(iface.methods()) {
                 assert!(
-                    line.starts_with(&format!("fn {} {}(", m.name, m.symbol)),
+                    line.starts_with(&format!("fn {} {}(", m.name(), m.symbol())),
                     "{line}"
                 );
                 assert!(line.bytes().all(|b| (b' '..=b'~').contains(&b)), "{line}");
                 assert_eq!(*line, signature::method_line(iface, m));
             }
-            assert_eq!(signature::compare(&sig, &sig), Ok(()));
+            assert_eq!(compare_signatures(&sig, &sig), Ok(vec![]), "{file}");
             // Dropping any one method is reported as exactly that method missing.
-            for (k, m) in iface.methods.iter().enumerate() {
+            for (k, m) in iface.methods().iter().enumerate() {
                 let without: String = sig
                     .lines()
                     .enumerate()
                     .filter(|(i, _)| *i != k + 2)
                     .map(|(_, l)| format!("{l}\n"))
                     .collect();
-                let d = signature::diff(&sig, &without);
-                assert_eq!(d.len(), 1, "{file}: {}", m.name);
-                assert_eq!(
-                    (d[0].method.as_str(), d[0].kind()),
-                    (m.name.as_str(), ChangeKind::Missing)
-                );
+                let d =
+                    compare_signatures(&sig, &without).unwrap_or_else(|e| panic!("{file}: {e}"));
+                assert_eq!(d.len(), 1, "{file}: {}", m.name());
+                assert_eq!(d[0].method, m.name());
+                assert_eq!(d[0].expected.as_deref(), Some(lines[k + 2]));
+                assert_eq!(d[0].found, None, "{file}: {} is missing", m.name());
             }
         }
     }
@@ -80,7 +82,7 @@ fn the_seed_interface_reads_as_documented() {
     let (name, text) = fixture("nyash_file.bid.yaml");
     let m = check(&name, &text);
     assert_eq!(
-        signature::text(&m.interfaces[0]),
+        signature::text(&m.interfaces()[0]),
         "bid-signature 0\n\
          interface nyash.file 1.0.0\n\
          fn open nyash_file_open(string borrowed, string borrowed) -> FileHandle:handle(i32) transferred\n\
@@ -93,7 +95,7 @@ fn the_seed_interface_reads_as_documented() {
 #[test]
 fn renaming_a_param_or_editing_docs_keeps_the_signature() {
     let (name, text) = fixture("filebox.bid.yaml");
-    let before = signature::text(&check(&name, &text).interfaces[0]);
+    let before = signature::text(&check(&name, &text).interfaces()[0]);
     let edited = text
         .replace(
             "{ name: path, type: string }",
@@ -101,7 +103,7 @@ fn renaming_a_param_or_editing_docs_keeps_the_signature() {
         )
         .replace("with a C `fopen` mode", "with an fopen(3) mode");
     assert_ne!(edited, text, "the edit must apply");
-    let after = signature::text(&check(&name, &edited).interfaces[0]);
+    let after = signature::text(&check(&name, &edited).interfaces()[0]);
     assert_eq!(before, after);
 }
 
@@ -113,21 +115,45 @@ fn a_nested_field_type_change_names_every_method_using_it() {
     assert_ne!(edited, text, "the edit must apply");
     let after = check(&name, &edited);
     let (b, a) = (
-        signature::text(&before.interfaces[0]),
-        signature::text(&after.interfaces[0]),
+        signature::text(&before.interfaces()[0]),
+        signature::text(&after.interfaces()[0]),
     );
-    let Err(Mismatch::Methods(changes)) = signature::compare(&b, &a) else {
-        panic!("a layout change must be a method mismatch");
-    };
-    let iface = &before.interfaces[0];
+    let changes = compare_signatures(&b, &a).expect("both are signatures");
+    let iface = &before.interfaces()[0];
     let users: Vec<&str> = iface
-        .methods
+        .methods()
         .iter()
         .filter(|m| signature::method_line(iface, m).contains("Point:record{x:f64"))
-        .map(|m| m.name.as_str())
+        .map(|m| m.name())
         .collect();
     assert!(!users.is_empty());
     let changed: Vec<&str> = changes.iter().map(|c| c.method.as_str()).collect();
     assert_eq!(changed, users);
-    assert!(changes.iter().all(|c| c.kind() == ChangeKind::Changed));
+    // Changed, not missing: the plugin still exports each method, with another line.
+    for c in &changes {
+        let (Some(expected), Some(found)) = (&c.expected, &c.found) else {
+            panic!("{c}: must be a changed line");
+        };
+        assert_ne!(expected, found);
+        assert!(found.contains("Point:record{x:f32"), "{found}");
+    }
+}
+
+#[test]
+fn a_newer_plugin_with_more_methods_still_matches_but_not_the_reverse() {
+    let (name, text) = fixture("filebox.bid.yaml");
+    let newer_text = text.replace("version: \"1.0.0\"", "version: \"1.1.0\"")
+        + "      - name: flush\n        params: [ { FileHandle: h } ]\n        effect: io\n";
+    let old = signature::text(&check(&name, &text).interfaces()[0]);
+    let newer = signature::text(&check(&name, &newer_text).interfaces()[0]);
+    assert_ne!(old, newer, "the edit must apply");
+    assert!(newer.contains("\ninterface nyash.file 1.1.0\n"), "{newer}");
+    // Bindings built from the old file load the newer plugin: its extra method and its
+    // version are not a mismatch.
+    assert_eq!(compare_signatures(&old, &newer), Ok(vec![]));
+    // Bindings built from the newer file need `flush`, which the old plugin lacks.
+    let missing = compare_signatures(&newer, &old).expect("both are signatures");
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0].method, "flush");
+    assert_eq!(missing[0].found, None);
 }
