@@ -38,8 +38,8 @@ fn write_sources(dir: &Path, with_main: bool) {
     }
     let mut prints = String::new();
     for (_, m) in models() {
-        for i in &m.interfaces {
-            let mac = macro_name(&i.symbol_prefix);
+        for i in m.interfaces() {
+            let mac = macro_name(i.symbol_prefix());
             writeln!(
                 src,
                 "const char* {}(void) {{ return {mac}; }}",
@@ -115,7 +115,7 @@ fn signature_macros_hold_exactly_the_signature_text() {
     assert!(out.status.success());
     let want: String = models()
         .iter()
-        .flat_map(|(_, m)| m.interfaces.iter().map(signature::text))
+        .flat_map(|(_, m)| m.interfaces().iter().map(signature::text))
         .collect();
     assert_eq!(String::from_utf8(out.stdout).expect("utf-8"), want);
 }
