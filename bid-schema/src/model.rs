@@ -172,6 +172,11 @@ impl Interface {
         &self.methods
     }
 
+    /// The id of the declared type called `name` (as written in the BID file).
+    pub fn type_id(&self, name: &str) -> Option<TypeId> {
+        self.types.iter().position(|t| t.name == name).map(TypeId)
+    }
+
     /// The declared type behind an id.
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]

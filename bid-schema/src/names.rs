@@ -361,13 +361,18 @@ fn is_stdint_name(s: &str) -> bool {
     typedef || mac
 }
 
-/// Makes `s` usable as a local C name (a struct member, a parameter): a reserved name gets a
-/// trailing `_` (`int` -> `int_`, `BID_OK` -> `BID_OK_`), so no keyword or macro captures it.
+/// Makes `s` usable as a local C name (a struct member, a parameter), so no keyword or macro
+/// captures it: a reserved name gets a trailing `_` (`int` -> `int_`, `BID_OK` -> `BID_OK_`),
+/// except one in the implementation's namespace (`__x`, `_X`), where any suffix may still
+/// spell a predefined macro (`__LINE_` + `_`): it is prefixed with `bid` instead
+/// (`__LINE_` -> `bid__LINE_`).
 pub fn c_escape(s: &str) -> String {
-    if c_reserved(s).is_some() {
-        format!("{s}_")
-    } else {
+    if c_reserved(s).is_none() {
         s.to_owned()
+    } else if s.starts_with('_') {
+        format!("bid{s}")
+    } else {
+        format!("{s}_")
     }
 }
 
@@ -514,13 +519,17 @@ mod tests {
             "NULL",
             "main",
             "linux",
-            "__bid_call",
-            "__linux__",
-            "_Foo",
             "offsetof",
+            "bid_buf_x",
         ] {
             assert!(c_reserved(taken).is_some(), "{taken}");
             assert_eq!(c_escape(taken), format!("{taken}_"));
+        }
+        for implementation in ["__bid_call", "__linux__", "__LINE_", "_Foo", "_Bool", "__"] {
+            assert!(c_reserved(implementation).is_some(), "{implementation}");
+            let escaped = c_escape(implementation);
+            assert_eq!(escaped, format!("bid{implementation}"));
+            assert_eq!(c_reserved(&escaped), None, "{escaped}");
         }
         for free in [
             "int32",

@@ -50,7 +50,7 @@ interfaces:
     methods:
       - { name: rec, params: [ { Mixed: m }, { Inner: i } ], returns: Mixed, effect: io }
       - { name: int, params: [ { i32: new }, { string: template } ], returns: bool, effect: io }
-      - { name: reserved, params: [ { i32: BID_OK }, { i64: int32_t }, { f64: linux }, { bool: main }, { string: __x }, { Taken: "NULL" } ], returns: Taken, effect: io }
+      - { name: reserved, params: [ { i32: BID_OK }, { i64: int32_t }, { f64: linux }, { bool: main }, { string: __x }, { i32: __LINE_ }, { Taken: "NULL" } ], returns: Taken, effect: io }
       - { name: nothing, effect: io, symbol: t_all_nothing_at_all }
 "#;
 
