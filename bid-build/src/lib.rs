@@ -27,7 +27,7 @@ pub use plugin::PluginBuilder;
 use bid_schema::Model;
 use std::path::{Path, PathBuf};
 
-/// Generates Rust bindings and C headers from BID files (SPEC §7).
+/// Generates Rust bindings and C headers from BID files.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct Builder {

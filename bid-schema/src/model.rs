@@ -7,7 +7,10 @@
 //! scalar, a handle or a record ([`Elem`]). Every foreign name (Rust ident, C identifier,
 //! C symbol) is computed once, in `names`, and stored here in both spellings.
 
+mod ty;
+
 pub use bid_abi::{Effect, Ownership};
+pub use ty::{Buffer, Elem, HandleRepr, MethodId, Scalar, Type, TypeId};
 
 /// A whole BID file, checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -266,28 +269,6 @@ impl Interface {
     }
 }
 
-/// Index into [`Interface::types`]; only `check` makes one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TypeId(pub(crate) usize);
-
-impl TypeId {
-    /// The position in [`Interface::types`].
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
-
-/// Index into [`Interface::methods`]; only `check` makes one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MethodId(pub(crate) usize);
-
-impl MethodId {
-    /// The position in [`Interface::methods`].
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
-
 /// A named type declared under `types:`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeDef {
@@ -353,28 +334,6 @@ impl HandleDef {
     }
 }
 
-/// The C representation of a handle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum HandleRepr {
-    /// `int32_t` (the default).
-    I32,
-    /// `int64_t`.
-    I64,
-    /// `void*`.
-    Pointer,
-}
-
-impl HandleRepr {
-    /// The spelling used in YAML and signatures.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HandleRepr::I32 => "i32",
-            HandleRepr::I64 => "i64",
-            HandleRepr::Pointer => "pointer",
-        }
-    }
-}
-
 /// A record type: fields in declaration order, C layout; at least one field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordDef {
@@ -422,141 +381,6 @@ impl Field {
     /// Free text from the YAML.
     pub fn doc(&self) -> Option<&str> {
         self.doc.as_deref()
-    }
-}
-
-/// A fixed-size value: what a record field or an array element can be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scalar {
-    /// `int32_t` 0 or 1 at the boundary.
-    Bool,
-    /// `int32_t`.
-    I32,
-    /// `int64_t`.
-    I64,
-    /// `float`.
-    F32,
-    /// `double`.
-    F64,
-}
-
-impl Scalar {
-    /// Every scalar, in the order the docs list them.
-    pub const ALL: [Scalar; 5] = [
-        Scalar::Bool,
-        Scalar::I32,
-        Scalar::I64,
-        Scalar::F32,
-        Scalar::F64,
-    ];
-
-    /// The BID keyword (`i32`), the one spelling of the type in YAML, signatures and docs.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            Scalar::Bool => "bool",
-            Scalar::I32 => "i32",
-            Scalar::I64 => "i64",
-            Scalar::F32 => "f32",
-            Scalar::F64 => "f64",
-        }
-    }
-
-    /// The scalar spelled `keyword`.
-    pub fn parse(keyword: &str) -> Option<Scalar> {
-        Scalar::ALL.into_iter().find(|s| s.keyword() == keyword)
-    }
-
-    /// The C type at the boundary (a `bool` is its `int32_t`).
-    pub fn c_type(self) -> &'static str {
-        match self {
-            Scalar::Bool | Scalar::I32 => "int32_t",
-            Scalar::I64 => "int64_t",
-            Scalar::F32 => "float",
-            Scalar::F64 => "double",
-        }
-    }
-
-    /// Size in bytes (alignment is the same, except 8-byte scalars on some targets).
-    pub fn size(self) -> u64 {
-        match self {
-            Scalar::Bool | Scalar::I32 | Scalar::F32 => 4,
-            Scalar::I64 | Scalar::F64 => 8,
-        }
-    }
-}
-
-/// A value with a fixed size and no owner: the type of a record field or an array element.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Elem {
-    /// A scalar (never `bool` as an array element: it has no agreed layout there).
-    Scalar(Scalar),
-    /// A declared handle type, by raw value.
-    Handle(TypeId),
-    /// A declared record type, by value.
-    Record(TypeId),
-}
-
-/// What crosses as `(pointer, length)` as a parameter and through a `bid_buf` when returned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Buffer {
-    /// UTF-8 text, no NUL, length in bytes.
-    String,
-    /// Raw bytes.
-    Bytes,
-    /// `array(T)`, length in elements.
-    Array(Elem),
-}
-
-impl Buffer {
-    /// `string`, `bytes` or `array`.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            Buffer::String => "string",
-            Buffer::Bytes => "bytes",
-            Buffer::Array(_) => "array",
-        }
-    }
-}
-
-/// The type of a parameter or a return value, with its ownership where it has one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Type {
-    /// A scalar, by value.
-    Scalar(Scalar),
-    /// A declared record, by value.
-    Record(TypeId),
-    /// A declared handle: borrowed or transferred.
-    Handle(TypeId, Ownership),
-    /// A string, bytes or an array: borrowed, transferred or reference.
-    Buffer(Buffer, Ownership),
-}
-
-impl Type {
-    /// The ownership of a handle or buffer, `None` for values that are copied.
-    pub fn ownership(self) -> Option<Ownership> {
-        match self {
-            Type::Scalar(_) | Type::Record(_) => None,
-            Type::Handle(_, own) | Type::Buffer(_, own) => Some(own),
-        }
-    }
-
-    /// The buffer this type is, if any.
-    pub fn buffer(self) -> Option<Buffer> {
-        match self {
-            Type::Buffer(b, _) => Some(b),
-            _ => None,
-        }
-    }
-}
-
-impl From<Elem> for Type {
-    /// An element as a by-value type; a handle element is borrowed.
-    fn from(e: Elem) -> Type {
-        match e {
-            Elem::Scalar(s) => Type::Scalar(s),
-            Elem::Record(id) => Type::Record(id),
-            Elem::Handle(id) => Type::Handle(id, Ownership::Borrowed),
-        }
     }
 }
 

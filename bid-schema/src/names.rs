@@ -135,7 +135,7 @@ pub fn rust_value_ident(name: &str) -> String {
     rust_escape_owned(snake)
 }
 
-/// Methods every generated box has (SPEC §7); a BID method of that name gets a trailing `_`.
+/// Methods every generated box has; a BID method of that name gets a trailing `_`.
 pub const BOX_METHODS: &[&str] = &["load", "load_default", "audit"];
 
 /// Rust ident of a method: like [`rust_value_ident`], and clear of the box's own methods
@@ -449,51 +449,54 @@ mod tests {
 
     #[test]
     fn identifiers() {
-        assert!(is_identifier("fillRect"));
-        assert!(is_identifier("_x1"));
-        assert!(is_identifier("_"));
-        assert!(!is_identifier("1x"));
-        assert!(!is_identifier("a-b"));
-        assert!(!is_identifier(""));
-        assert!(!is_identifier("é"));
+        for yes in ["fillRect", "_x1", "_"] {
+            assert!(is_identifier(yes), "{yes}");
+        }
+        for no in ["1x", "a-b", "", "é"] {
+            assert!(!is_identifier(no), "{no}");
+        }
     }
 
     #[test]
-    fn snake() {
-        assert_eq!(snake_case("fillRect"), "fill_rect");
-        assert_eq!(snake_case("HTTPServer"), "http_server");
-        assert_eq!(snake_case("already_snake"), "already_snake");
-        assert_eq!(snake_case("getX"), "get_x");
-        assert_eq!(snake_case("file2Open"), "file2_open");
-        assert_eq!(snake_case("_private"), "_private");
-        assert_eq!(snake_case("ABC"), "abc");
-        assert_eq!(snake_case("_"), "_");
-    }
-
-    #[test]
-    fn camel() {
-        assert_eq!(upper_camel_case("file"), "File");
-        assert_eq!(upper_camel_case("file_handle"), "FileHandle");
-        assert_eq!(upper_camel_case("FileHandle"), "FileHandle");
-        assert_eq!(upper_camel_case("HTTPServer"), "HttpServer");
-        assert_eq!(upper_camel_case("_"), "__");
+    fn snake_and_camel() {
+        for (name, snake, camel) in [
+            ("fillRect", "fill_rect", "FillRect"),
+            ("HTTPServer", "http_server", "HttpServer"),
+            ("already_snake", "already_snake", "AlreadySnake"),
+            ("getX", "get_x", "GetX"),
+            ("file2Open", "file2_open", "File2Open"),
+            ("_private", "_private", "Private"),
+            ("ABC", "abc", "Abc"),
+            ("_", "_", "__"),
+            ("FileHandle", "file_handle", "FileHandle"),
+            ("file", "file", "File"),
+        ] {
+            assert_eq!(snake_case(name), snake, "{name}");
+            assert_eq!(upper_camel_case(name), camel, "{name}");
+        }
     }
 
     #[test]
     fn rust_keywords() {
-        assert_eq!(rust_value_ident("type"), "r#type");
-        assert_eq!(rust_value_ident("match"), "r#match");
-        assert_eq!(rust_value_ident("self"), "self_");
-        assert_eq!(rust_value_ident("super"), "super_");
-        assert_eq!(rust_value_ident("crate"), "crate_");
-        assert_eq!(rust_value_ident("_"), "__");
+        for (name, value, method) in [
+            ("type", "r#type", "r#type"),
+            ("match", "r#match", "r#match"),
+            ("self", "self_", "self_"),
+            ("super", "super_", "super_"),
+            ("crate", "crate_", "crate_"),
+            ("_", "__", "__"),
+            ("fillRect", "fill_rect", "fill_rect"),
+            ("gen", "r#gen", "r#gen"),
+            ("load", "load", "load_"),
+            ("loadDefault", "load_default", "load_default_"),
+            ("open", "open", "open"),
+        ] {
+            assert_eq!(rust_value_ident(name), value, "{name}");
+            assert_eq!(rust_method_ident(name), method, "{name}");
+        }
         assert_eq!(rust_type_ident("self"), "Self_");
         assert_eq!(rust_type_ident("type"), "Type");
-        assert_eq!(rust_value_ident("fillRect"), "fill_rect");
-        assert_eq!(rust_value_ident("gen"), "r#gen");
-        assert_eq!(rust_method_ident("load"), "load_");
-        assert_eq!(rust_method_ident("loadDefault"), "load_default_");
-        assert_eq!(rust_method_ident("open"), "open");
+        assert!(rust_reserved("__BidOwn") && rust_reserved("__bid") && !rust_reserved("_bid"));
     }
 
     #[test]

@@ -50,7 +50,7 @@ fn defs() -> Value {
             "examples": ["bool", "i32", "i64", "f32", "f64", "string", "bytes", "void", "array(i32)"]
         },
         "ownership": {
-            "description": "Who owns the value after the call (SPEC §6).",
+            "description": "Who owns the value after the call: borrowed, transferred or reference.",
             "enum": ["borrowed", "transferred", "reference"]
         },
         "doc": { "description": "Free text, copied into generated docs.", "type": "string" },
@@ -158,40 +158,29 @@ fn defs() -> Value {
                 }
             ]
         },
-        "param": {
-            "oneOf": [
-                {
-                    "description": "Long form: { name: N, type: T, ownership: O }.",
-                    "type": "object",
-                    "required": ["name", "type"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "name": { "$ref": "#/$defs/ident" },
-                        "type": { "$ref": "#/$defs/typeExpr" },
-                        "ownership": { "$ref": "#/$defs/ownership" },
-                        "doc": { "$ref": "#/$defs/doc" }
-                    }
-                },
-                short_form(true)
-            ]
-        },
-        "field": {
-            "oneOf": [
-                {
-                    "description": "Long form: { name: N, type: T }.",
-                    "type": "object",
-                    "required": ["name", "type"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "name": { "$ref": "#/$defs/ident" },
-                        "type": { "$ref": "#/$defs/typeExpr" },
-                        "doc": { "$ref": "#/$defs/doc" }
-                    }
-                },
-                short_form(false)
-            ]
-        }
+        "param": value_forms(true),
+        "field": value_forms(false)
     })
+}
+
+/// A parameter (with `ownership`) or a record field (without), in either form.
+fn value_forms(ownership: bool) -> Value {
+    let mut long = json!({
+        "description": "Long form: { name: N, type: T }.",
+        "type": "object",
+        "required": ["name", "type"],
+        "additionalProperties": false,
+        "properties": {
+            "name": { "$ref": "#/$defs/ident" },
+            "type": { "$ref": "#/$defs/typeExpr" },
+            "doc": { "$ref": "#/$defs/doc" }
+        }
+    });
+    if ownership {
+        long["description"] = json!("Long form: { name: N, type: T, ownership: O }.");
+        long["properties"]["ownership"] = json!({ "$ref": "#/$defs/ownership" });
+    }
+    json!({ "oneOf": [long, short_form(ownership)] })
 }
 
 /// `{ TYPE: NAME }`, optionally with `ownership` (params) and `doc`.

@@ -43,15 +43,10 @@ pub fn interface_line(iface: &Interface) -> String {
 /// One method's line, without the trailing newline:
 /// `fn <name> <symbol>(<param>, ...) -> <return>[ fallible]`.
 pub fn method_line(iface: &Interface, method: &Method) -> String {
-    let params: Vec<String> = method
-        .params()
-        .iter()
-        .map(|p| with_ownership(type_text(iface, p.ty()), p.ty().ownership()))
-        .collect();
-    let ret = match method.returns() {
-        None => "void".to_owned(),
-        Some(ty) => with_ownership(type_text(iface, ty), ty.ownership()),
-    };
+    let mut spelled = vec![false; iface.types().len()];
+    let mut text = |ty: Type| with_ownership(type_text(iface, ty, &mut spelled), ty.ownership());
+    let params: Vec<String> = method.params().iter().map(|p| text(p.ty())).collect();
+    let ret = method.returns().map_or_else(|| "void".to_owned(), text);
     let fallible = if method.fallible() { " fallible" } else { "" };
     format!(
         "fn {} {}({}) -> {ret}{fallible}",
@@ -62,33 +57,36 @@ pub fn method_line(iface: &Interface, method: &Method) -> String {
 }
 
 /// The spelling of a type: scalars by name, `array(T)`, `Name:handle(repr)`, and
-/// `Name:record{field:type,...}` with nested records spelled out in full.
-pub fn type_text(iface: &Interface, ty: Type) -> String {
+/// `Name:record{field:type,...}`. A record is spelled in full the first time a line names
+/// it (`spelled`, by type index, says which were) and by its name alone after that, so a
+/// line grows with the records it names, not with how often they nest.
+fn type_text(iface: &Interface, ty: Type, spelled: &mut [bool]) -> String {
     match ty {
         Type::Scalar(s) => s.keyword().to_owned(),
-        Type::Buffer(Buffer::Array(e), _) => format!("array({})", elem_text(iface, e)),
+        Type::Buffer(Buffer::Array(e), _) => format!("array({})", elem_text(iface, e, spelled)),
         Type::Buffer(b, _) => b.keyword().to_owned(),
-        Type::Handle(id, _) => elem_text(iface, Elem::Handle(id)),
-        Type::Record(id) => elem_text(iface, Elem::Record(id)),
+        Type::Handle(id, _) => elem_text(iface, Elem::Handle(id), spelled),
+        Type::Record(id) => elem_text(iface, Elem::Record(id), spelled),
     }
 }
 
-fn elem_text(iface: &Interface, elem: Elem) -> String {
-    match elem {
-        Elem::Scalar(s) => s.keyword().to_owned(),
-        Elem::Handle(id) | Elem::Record(id) => {
-            let def = iface.ty(id);
-            match def.kind() {
-                TypeDefKind::Handle(h) => format!("{}:handle({})", def.name(), h.repr().as_str()),
-                TypeDefKind::Record(r) => {
-                    let fields: Vec<String> = r
-                        .fields()
-                        .iter()
-                        .map(|f| format!("{}:{}", f.name(), elem_text(iface, f.ty())))
-                        .collect();
-                    format!("{}:record{{{}}}", def.name(), fields.join(","))
-                }
-            }
+fn elem_text(iface: &Interface, elem: Elem, spelled: &mut [bool]) -> String {
+    let id = match elem {
+        Elem::Scalar(s) => return s.keyword().to_owned(),
+        Elem::Handle(id) | Elem::Record(id) => id,
+    };
+    let def = iface.ty(id);
+    match def.kind() {
+        TypeDefKind::Handle(h) => format!("{}:handle({})", def.name(), h.repr().as_str()),
+        TypeDefKind::Record(_) if spelled[id.index()] => def.name().to_owned(),
+        TypeDefKind::Record(r) => {
+            spelled[id.index()] = true;
+            let fields: Vec<String> = r
+                .fields()
+                .iter()
+                .map(|f| format!("{}:{}", f.name(), elem_text(iface, f.ty(), spelled)))
+                .collect();
+            format!("{}:record{{{}}}", def.name(), fields.join(","))
         }
     }
 }
@@ -122,25 +120,7 @@ mod tests {
     use super::*;
     use crate::testing;
 
-    /// `nyash.file` with every kind of line: buffers, a handle and its release, nested records,
-    /// a symbol override, a fallible method.
-    const SAMPLE: &str = "
-interfaces:
-  - name: nyash.file
-    version: \"1.0.0\"
-    types:
-      - { name: FileHandle, type: handle, release: close }
-      - { name: Rect, type: record, fields: [ { Point: origin }, { i32: w }, { i64: big }, { bool: on } ] }
-      - { name: Point, type: record, fields: [ { f64: x }, { f64: y } ] }
-    methods:
-      - { name: open, params: [ { string: path }, { string: mode } ], returns: FileHandle, effect: io }
-      - { name: read, params: [ { FileHandle: h }, { i32: size } ], returns: bytes, effect: io }
-      - { name: write, params: [ { FileHandle: h }, { bytes: data } ], returns: i32, effect: io }
-      - { name: close, params: [ { FileHandle: h, ownership: transferred } ], effect: io, fallible: true, symbol: nyash_file_close_v2 }
-      - { name: area, params: [ { Rect: r } ], returns: f64, effect: pure }
-      - { name: points, params: [ { name: pts, type: array(Point) } ], returns: { type: array(i64), ownership: borrowed }, effect: io }
-      - { name: ping, effect: io }
-";
+    const SAMPLE: &str = testing::NYASH_FILE;
 
     fn signature(yaml: &str) -> String {
         text(&testing::model(yaml).interfaces()[0])
@@ -177,15 +157,20 @@ interfaces:
     fn param_names_docs_and_effects_do_not_change_it() {
         let renamed = SAMPLE
             .replace("{ string: path }", "{ string: file_path }")
-            .replace(
-                "returns: f64, effect: pure",
-                "returns: f64, effect: io, doc: changed",
-            )
-            .replace(
-                "  - name: nyash.file\n",
-                "  - name: nyash.file\n    doc: Files.\n",
+            .replace("        effect: pure\n", "        effect: io\n")
+            .replace("doc: \"Area of a rect.", "doc: \"The area.")
+            .replace("doc: Files on the host.", "doc: Files.");
+        for (before, after) in [
+            ("file_path", "path"),
+            ("io\n", "pure\n"),
+            ("The area", "Area of"),
+            ("Files.", "Files on"),
+        ] {
+            assert!(
+                renamed.contains(before) && SAMPLE.contains(after),
+                "{before}"
             );
-        assert_ne!(renamed, SAMPLE);
+        }
         assert_eq!(signature(&renamed), signature(SAMPLE));
     }
 
@@ -196,6 +181,37 @@ interfaces:
             .expect("both are signatures");
         let names: Vec<&str> = found.iter().map(|c| c.method.as_str()).collect();
         assert_eq!(names, ["area", "points"]);
+    }
+
+    #[test]
+    fn a_record_is_spelled_once_per_line() {
+        let m = testing::interface(
+            &[
+                "{ name: P, type: record, fields: [ { f64: x } ] }",
+                "{ name: Seg, type: record, fields: [ { P: a }, { P: b } ] }",
+                "{ name: Path, type: record, fields: [ { Seg: s1 }, { Seg: s2 } ] }",
+            ],
+            &["{ name: f, params: [ { Path: p }, { P: q } ], returns: Seg, effect: io }"],
+        );
+        let i = &m.interfaces()[0];
+        assert_eq!(
+            method_line(i, &i.methods()[0]),
+            "fn f t_f(Path:record{s1:Seg:record{a:P:record{x:f64},b:P},s2:Seg}, P) -> Seg"
+        );
+        // Each line spells anew: a reader never needs another line to know a record.
+        let twice = testing::interface(
+            &["{ name: P, type: record, fields: [ { f64: x } ] }"],
+            &[
+                "{ name: f, params: [ { P: p } ], effect: io }",
+                "{ name: g, params: [ { P: p } ], effect: io }",
+            ],
+        );
+        let i = &twice.interfaces()[0];
+        assert!(
+            text(i).ends_with(
+                "fn f t_f(P:record{x:f64}) -> void\nfn g t_g(P:record{x:f64}) -> void\n"
+            )
+        );
     }
 
     #[test]

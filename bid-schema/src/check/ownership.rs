@@ -1,6 +1,6 @@
 //! The ownership contract: defaults per position, what is allowed, and `release:`.
 
-use super::Checker;
+use super::checker::Checker;
 use super::types::{Pos, Shape};
 use crate::ast::{MethodAst, Sp, TypeAst};
 use crate::diag::{Code, Diagnostic};

@@ -2,7 +2,7 @@
 //! than a C compiler on every target accepts. Every walk here is linear in the records and
 //! their fields, whatever shape a hostile file gives them.
 
-use super::Checker;
+use super::checker::Checker;
 use crate::ast::TypeAst;
 use crate::diag::{Code, Diagnostic};
 use crate::layout::{Layouts, MAX_RECORD_BYTES, Target};
@@ -217,15 +217,21 @@ mod tests {
         )
     }
 
+    /// `n` records, each holding the one `next` names.
+    fn chain(n: usize, next: impl Fn(usize) -> usize) -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "      - {{ name: R{i}, type: record, fields: [ {{ R{}: next }} ] }}\n",
+                    next(i)
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn a_long_chain_is_one_error_and_no_stack() {
-        let mut types = String::new();
-        for i in 0..20_000 {
-            types.push_str(&format!(
-                "      - {{ name: R{i}, type: record, fields: [ {{ R{}: next }} ] }}\n",
-                i + 1
-            ));
-        }
+        let mut types = chain(20_000, |i| i + 1);
         types.push_str("      - { name: R20000, type: record, fields: [ { i32: x } ] }\n");
         let r = check(&types).unwrap_err();
         let codes: Vec<&str> = r.diagnostics().iter().map(|d| d.code.as_str()).collect();
@@ -234,14 +240,7 @@ mod tests {
 
     #[test]
     fn a_cycle_through_a_long_chain_is_found() {
-        let mut types = String::new();
-        for i in 0..5_000 {
-            types.push_str(&format!(
-                "      - {{ name: R{i}, type: record, fields: [ {{ R{}: next }} ] }}\n",
-                (i + 1) % 5_000
-            ));
-        }
-        let r = check(&types).unwrap_err();
+        let r = check(&chain(5_000, |i| (i + 1) % 5_000)).unwrap_err();
         assert_eq!(r.diagnostics().len(), 5_000);
         assert!(
             r.diagnostics()

@@ -26,6 +26,15 @@ impl Names {
     }
 }
 
+/// The three namespaces one list of values (a record's fields, a method's parameters) must
+/// be unique in: as written, as Rust idents, as C names.
+#[derive(Default)]
+pub(crate) struct ValueScope {
+    pub(super) written: Names,
+    pub(super) rust: Names,
+    pub(super) c: Names,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Type expressions, records, handles, parameters and return values.
 
-use super::{Checker, Names};
+use super::checker::Checker;
+use super::scope::ValueScope;
 use crate::ast::{MethodAst, Sp, TypeAst};
 use crate::diag::{Code, Diagnostic, Span};
 use crate::model::*;
@@ -127,11 +128,14 @@ impl Checker<'_> {
         let tt = self.type_text(ty);
         let s = tt.text;
         if s.trim().is_empty() {
-            let span = self.span(tt.span);
             self.push(
-                Diagnostic::error(Code::FieldInvalid, "the type is empty")
-                    .primary(span, "no type here")
-                    .help("write a type such as `i32`, `string` or a declared type's name"),
+                self.error(
+                    Code::FieldInvalid,
+                    "the type is empty",
+                    tt.span,
+                    "no type here",
+                )
+                .help("write a type such as `i32`, `string` or a declared type's name"),
             );
             return Err(());
         }
@@ -297,11 +301,12 @@ impl Checker<'_> {
         if kind != Some("record")
             && let Some(f) = t.fields.first()
         {
-            let span = self.span(f.span);
-            self.push(
-                Diagnostic::error(Code::FieldInvalid, "`fields` only applies to records")
-                    .primary(span, "field of a non-record type"),
-            );
+            self.push(self.error(
+                Code::FieldInvalid,
+                "`fields` only applies to records",
+                f.span,
+                "field of a non-record type",
+            ));
         }
         match kind {
             Some("handle") => {
@@ -328,14 +333,12 @@ impl Checker<'_> {
             }
             Some("record") => {
                 for key in [&t.repr, &t.release].into_iter().flatten() {
-                    let span = self.span(key.span);
-                    self.push(
-                        Diagnostic::error(
-                            Code::FieldInvalid,
-                            "`repr` and `release` only apply to handles",
-                        )
-                        .primary(span, "not for a record"),
-                    );
+                    self.push(self.error(
+                        Code::FieldInvalid,
+                        "`repr` and `release` only apply to handles",
+                        key.span,
+                        "not for a record",
+                    ));
                 }
                 TypeDefKind::Record(RecordDef {
                     fields: self.fields(iface, t),
@@ -358,14 +361,15 @@ impl Checker<'_> {
 
     fn fields(&mut self, iface: &Interface, t: &TypeAst) -> Vec<Field> {
         if t.fields.is_empty() {
-            let span = self.span(t.name.as_ref().map_or(t.span, |n| n.span));
-            self.push(
-                Diagnostic::error(Code::FieldMissing, "a record needs at least one field")
-                    .primary(span, "record without `fields`"),
-            );
+            self.push(self.error(
+                Code::FieldMissing,
+                "a record needs at least one field",
+                t.name.as_ref().map_or(t.span, |n| n.span),
+                "record without `fields`",
+            ));
         }
         let mut out = Vec::new();
-        let (mut written, mut rust, mut c) = (Names::default(), Names::default(), Names::default());
+        let mut scope = ValueScope::default();
         for f in &t.fields {
             let (Some(name), Some(ty)) = (&f.name, &f.ty) else {
                 continue;
@@ -381,14 +385,11 @@ impl Checker<'_> {
             if !self.ident(name, "field name") {
                 continue;
             }
-            let what = "field";
             let (r, cn) = (
                 names::rust_value_ident(name.value),
                 names::c_escape(name.value),
             );
-            let _ = self.unique(&mut written, name.value, name.span, what, "is named")
-                && self.unique(&mut rust, &r, name.span, what, "has the Rust name")
-                && self.unique(&mut c, &cn, name.span, what, "has the C name");
+            self.unique_value(&mut scope, name, &r, Some(&[cn.clone()]), "field");
             out.push(Field {
                 name: name.value.to_owned(),
                 rust: r,
@@ -402,7 +403,7 @@ impl Checker<'_> {
 
     pub(super) fn params(&mut self, iface: &Interface, m: &MethodAst) -> Vec<Param> {
         let mut out = Vec::with_capacity(m.params.len());
-        let (mut written, mut rust, mut c) = (Names::default(), Names::default(), Names::default());
+        let mut scope = ValueScope::default();
         for p in &m.params {
             let (Some(name), Some(ty)) = (&p.name, &p.ty) else {
                 continue;
@@ -411,24 +412,17 @@ impl Checker<'_> {
             if !self.ident(name, "parameter name") {
                 continue;
             }
-            let what = "parameter";
             let (r, cn) = (
                 names::rust_value_ident(name.value),
                 names::c_param(name.value),
             );
-            let fresh = self.unique(&mut written, name.value, name.span, what, "is named")
-                && self.unique(&mut rust, &r, name.span, what, "has the Rust name");
+            let c = match &resolved {
+                Ok(Some(Shape::Buffer(_))) => Some(vec![format!("{cn}_ptr"), format!("{cn}_len")]),
+                Ok(Some(_)) => Some(vec![cn.clone()]),
+                _ => None,
+            };
+            self.unique_value(&mut scope, name, &r, c.as_deref(), "parameter");
             let Ok(Some(shape)) = resolved else { continue };
-            if fresh && matches!(shape, Shape::Buffer(_)) {
-                for suffix in ["_ptr", "_len"] {
-                    let key = format!("{cn}{suffix}");
-                    if !self.unique(&mut c, &key, name.span, what, "has the C name") {
-                        break;
-                    }
-                }
-            } else if fresh {
-                self.unique(&mut c, &cn, name.span, what, "has the C name");
-            }
             let ty = self.ownership(p.ownership.as_ref(), shape, Pos::Param, iface);
             out.push(Param {
                 name: name.value.to_owned(),

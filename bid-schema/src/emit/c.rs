@@ -58,6 +58,21 @@ pub fn header(model: &Model) -> String {
     w.finish()
 }
 
+/// A macro the header defines once for every bid header (`#ifndef NAME`), by the first
+/// condition that holds, else `fallback`. `#define` lines are written `#    define NAME...`.
+fn portable_macro(w: &mut Writer, name: &str, cases: &[(&str, &str)], fallback: &str) {
+    w.directive(&format!("#ifndef {name}"));
+    for (i, (cond, def)) in cases.iter().enumerate() {
+        let keyword = if i == 0 { "if" } else { "elif" };
+        w.directive(&format!("#  {keyword} {cond}"));
+        w.directive(&format!("#    define {name}{def}"));
+    }
+    w.directive("#  else");
+    w.directive(&format!("#    define {name}{fallback}"));
+    w.directive("#  endif");
+    w.directive("#endif");
+}
+
 fn common_macros(w: &mut Writer) {
     const CXX11: &str = "defined(__cplusplus) && (__cplusplus >= 201103L || (defined(_MSC_VER) && _MSC_VER >= 1900))";
     const C11: &str = "defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L";
@@ -68,33 +83,35 @@ fn common_macros(w: &mut Writer) {
                 .to_owned(),
         ],
     );
-    w.directive("#ifndef BID_EXPORT");
-    w.directive("#  if defined(_WIN32) || defined(__CYGWIN__)");
-    w.directive("#    define BID_EXPORT __declspec(dllexport)");
-    w.directive("#  elif defined(__GNUC__) && __GNUC__ >= 4");
-    w.directive("#    define BID_EXPORT __attribute__((visibility(\"default\")))");
-    w.directive("#  else");
-    w.directive("#    define BID_EXPORT");
-    w.directive("#  endif");
-    w.directive("#endif");
+    portable_macro(
+        w,
+        "BID_EXPORT",
+        &[
+            (
+                "defined(_WIN32) || defined(__CYGWIN__)",
+                " __declspec(dllexport)",
+            ),
+            (
+                "defined(__GNUC__) && __GNUC__ >= 4",
+                " __attribute__((visibility(\"default\")))",
+            ),
+        ],
+        "",
+    );
     w.blank();
     w.comment(
         "/*",
         &["Compile-time checks that work in C89/C99 (array typedef), C11 and C++11.".to_owned()],
     );
-    w.directive("#ifndef BID_STATIC_ASSERT");
-    w.directive(&format!("#  if {CXX11}"));
-    w.directive("#    define BID_STATIC_ASSERT(cond, name) static_assert(cond, #name)");
-    w.directive(&format!("#  elif {C11}"));
-    w.directive("#    define BID_STATIC_ASSERT(cond, name) _Static_assert(cond, #name)");
-    w.directive("#  else");
-    w.directive(
-        "#    define BID_STATIC_ASSERT(cond, name) typedef char bid_static_assert_##name[(cond) ? 1 : -1]",
+    portable_macro(
+        w,
+        "BID_STATIC_ASSERT",
+        &[
+            (CXX11, "(cond, name) static_assert(cond, #name)"),
+            (C11, "(cond, name) _Static_assert(cond, #name)"),
+        ],
+        "(cond, name) typedef char bid_static_assert_##name[(cond) ? 1 : -1]",
     );
-    w.directive("#  endif");
-    w.directive("#endif");
-    w.directive("#ifndef BID_LONG_STRING");
-    w.directive("#  if defined(__GNUC__) || defined(__clang__)");
     w.comment(
         "/*",
         &[
@@ -103,20 +120,21 @@ fn common_macros(w: &mut Writer) {
                 .to_owned(),
         ],
     );
-    w.directive("#    define BID_LONG_STRING(s) (__extension__ s)");
-    w.directive("#  else");
-    w.directive("#    define BID_LONG_STRING(s) (s)");
-    w.directive("#  endif");
-    w.directive("#endif");
-    w.directive("#ifndef BID_ALIGNOF");
-    w.directive(&format!("#  if {CXX11}"));
-    w.directive("#    define BID_ALIGNOF(T) alignof(T)");
-    w.directive(&format!("#  elif {C11}"));
-    w.directive("#    define BID_ALIGNOF(T) _Alignof(T)");
-    w.directive("#  else");
-    w.directive("#    define BID_ALIGNOF(T) offsetof(struct bid_align_##T, t)");
-    w.directive("#  endif");
-    w.directive("#endif");
+    portable_macro(
+        w,
+        "BID_LONG_STRING",
+        &[(
+            "defined(__GNUC__) || defined(__clang__)",
+            "(s) (__extension__ s)",
+        )],
+        "(s) (s)",
+    );
+    portable_macro(
+        w,
+        "BID_ALIGNOF",
+        &[(CXX11, "(T) alignof(T)"), (C11, "(T) _Alignof(T)")],
+        "(T) offsetof(struct bid_align_##T, t)",
+    );
     w.blank();
 }
 

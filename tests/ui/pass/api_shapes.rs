@@ -1,4 +1,4 @@
-//! The safe API has the shapes SPEC §7 promises: borrowed slices in; zero-copy plugin
+//! The safe API has the shapes the bindings promise: borrowed slices in; zero-copy plugin
 //! values, copies or `'static`-for-the-library references out, per ownership.
 
 #[bid_macros::bid_interface("../fixtures/valid/all_types.bid.yaml")]

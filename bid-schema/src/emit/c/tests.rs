@@ -3,31 +3,7 @@
 use super::*;
 use crate::testing;
 
-/// `nyash.file`: a handle released by `close`, a record nested in another (declared first, so
-/// the header must reorder), every buffer kind, a fallible method with a symbol override, and
-/// a doc that tries to end its comment.
-const SAMPLE: &str = r#"
-interfaces:
-  - name: nyash.file
-    version: "1.0.0"
-    doc: Files on the host.
-    types:
-      - { name: FileHandle, type: handle, release: close }
-      - { name: Rect, type: record, fields: [ { Point: origin }, { i32: w }, { i64: big }, { bool: on } ] }
-      - { name: Point, type: record, fields: [ { f64: x }, { f64: y } ] }
-    methods:
-      - { name: open, params: [ { string: path }, { string: mode } ], returns: FileHandle, effect: io }
-      - { name: read, params: [ { FileHandle: h }, { i32: size } ], returns: bytes, effect: io }
-      - { name: write, params: [ { FileHandle: h }, { bytes: data } ], returns: i32, effect: io }
-      - { name: close, params: [ { FileHandle: h, ownership: transferred } ], effect: io, fallible: true, symbol: nyash_file_close_v2 }
-      - name: area
-        params: [ { Rect: r } ]
-        returns: f64
-        effect: pure
-        doc: "Area of a rect.\n*/ #error boom /*\nend \\\n??/"
-      - { name: points, params: [ { name: pts, type: array(Point) } ], returns: { type: array(i64), ownership: borrowed }, effect: io }
-      - { name: ping, effect: io }
-"#;
+const SAMPLE: &str = testing::NYASH_FILE;
 
 fn model(yaml: &str) -> Model {
     testing::model_named("fixtures/valid/nyash_file.bid.yaml", yaml)

@@ -175,6 +175,13 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     let arg_locals = (0..moved.len()).map(|j| format_ident!("__bid_a{}", j));
     let take_params = (!moved.is_empty()).then(|| quote!(let (#(#arg_locals,)*) = (#(#moved,)*);));
 
+    let item = Item {
+        name: name.clone(),
+        attrs: quote!(#doc #sep #[doc = #about] #must_use),
+        sig,
+        take_params,
+        idx,
+    };
     let f = quote!((self.fns.#name));
     let value = format_ident!("__bid_r");
     let ret = m.returns();
@@ -208,20 +215,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
             });
             // The status is the result: no `?` needed unless an argument check came first.
             let result = Finish::Checked(quote!(__bid_call.status(__bid_status)));
-            return assemble(
-                &name,
-                doc,
-                sep,
-                &about,
-                must_use,
-                &sig,
-                take_params,
-                &idx,
-                quote!(()),
-                stmts,
-                early,
-                result,
-            );
+            return item.assemble(quote!(()), stmts, early, result);
         }
         (Some(Type::Buffer(..)), false) => stmts.push(quote! {
             let mut #value = ::bid_runtime::BidBuf::EMPTY;
@@ -265,68 +259,59 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
         }
         Some(Type::Scalar(_) | Type::Record(_)) => Finish::Ok(quote!(#value)),
     };
-    let api = api_return(iface, ret);
-    assemble(
-        &name,
-        doc,
-        sep,
-        &about,
-        must_use,
-        &sig,
-        take_params,
-        &idx,
-        api,
-        stmts,
-        early,
-        result,
-    )
+    item.assemble(api_return(iface, ret), stmts, early, result)
 }
 
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the pieces of one method item, named at the call"
-)]
-fn assemble(
-    name: &Ident,
-    doc: TokenStream,
-    sep: Option<TokenStream>,
-    about: &str,
-    must_use: Option<TokenStream>,
-    sig: &[TokenStream],
+/// What a method item has before its body: docs, attributes, signature, the statement that
+/// takes its parameters, and its index.
+struct Item {
+    name: Ident,
+    attrs: TokenStream,
+    sig: Vec<TokenStream>,
     take_params: Option<TokenStream>,
-    idx: &Literal,
-    api: TokenStream,
-    stmts: Vec<TokenStream>,
-    early: bool,
-    result: Finish,
-) -> TokenStream {
-    // A body with a `?` is a closure, so a refused check still reaches `finish`; the others
-    // finish their result directly.
-    let body = if early {
-        let result = match result {
-            Finish::Ok(value) => quote!(::core::result::Result::Ok(#value)),
-            Finish::Checked(result) => result,
+    idx: Literal,
+}
+
+impl Item {
+    fn assemble(
+        self,
+        api: TokenStream,
+        stmts: Vec<TokenStream>,
+        early: bool,
+        result: Finish,
+    ) -> TokenStream {
+        let Item {
+            name,
+            attrs,
+            sig,
+            take_params,
+            idx,
+        } = self;
+        // A body with a `?` is a closure, so a refused check still reaches `finish`; the others
+        // finish their result directly.
+        let body = if early {
+            let result = match result {
+                Finish::Ok(value) => quote!(::core::result::Result::Ok(#value)),
+                Finish::Checked(result) => result,
+            };
+            quote! {
+                let __bid_body = || { #(#stmts)* #result };
+                __bid_call.finish(__bid_body())
+            }
+        } else {
+            match result {
+                Finish::Ok(value) => quote!(#(#stmts)* __bid_call.ok(#value)),
+                Finish::Checked(result) => quote!(#(#stmts)* __bid_call.finish(#result)),
+            }
         };
         quote! {
-            let __bid_body = || { #(#stmts)* #result };
-            __bid_call.finish(__bid_body())
-        }
-    } else {
-        match result {
-            Finish::Ok(value) => quote!(#(#stmts)* __bid_call.ok(#value)),
-            Finish::Checked(result) => quote!(#(#stmts)* __bid_call.finish(#result)),
-        }
-    };
-    quote! {
-        #doc
-        #sep
-        #[doc = #about]
-        #must_use
-        #[inline]
-        pub fn #name(&self, #(#sig),*) -> ::bid_runtime::CallResult<#api> {
-            #take_params
-            let __bid_call = self.lib.begin(#idx);
-            #body
+            #attrs
+            #[inline]
+            pub fn #name(&self, #(#sig),*) -> ::bid_runtime::CallResult<#api> {
+                #take_params
+                let __bid_call = self.lib.begin(#idx);
+                #body
+            }
         }
     }
 }
