@@ -27,7 +27,7 @@ plain!(u8 i8 u16 i16 u32 i32 u64 i64 f32 f64);
 /// The `string` argument `(ptr, len)`: `len` bytes of UTF-8, no NUL needed.
 ///
 /// Refused with `BID_E_INVALID_ARG`: a negative `len`, a null `ptr` with `len > 0`, bytes
-/// that are not UTF-8. A null `ptr` with `len == 0` is `""`.
+/// that are not UTF-8. With `len == 0` the result is `""` whatever `ptr` is (null too).
 ///
 /// # Safety
 ///
@@ -67,7 +67,8 @@ pub unsafe fn bytes_arg<'a>(
 /// The `array(T)` argument `(ptr, len)`, `len` counting elements.
 ///
 /// Refused with `BID_E_INVALID_ARG`: a negative `len`, a null `ptr` with `len > 0`, a `ptr`
-/// not aligned for `T`, a byte size over `isize::MAX`. A null `ptr` with `len == 0` is `[]`.
+/// not aligned for `T` with `len > 0`, a byte size over `isize::MAX`. With `len == 0` the
+/// result is `[]` whatever `ptr` is, since nothing is read.
 ///
 /// # Safety
 ///
@@ -81,11 +82,12 @@ pub unsafe fn slice_arg<'a, T: Plain>(
     let Ok(n) = usize::try_from(len) else {
         return Err(Fault::arg(arg, Problem::NegativeLength(len)));
     };
+    if n == 0 {
+        // Nothing is read: any pointer will do, as `len` is authoritative.
+        return Ok(&[]);
+    }
     if ptr.is_null() {
-        return match n {
-            0 => Ok(&[]),
-            _ => Err(Fault::arg(arg, Problem::NullWithLength(len))),
-        };
+        return Err(Fault::arg(arg, Problem::NullWithLength(len)));
     }
     if !ptr.is_aligned() {
         let align = align_of::<T>();

@@ -100,6 +100,8 @@ fn bucket_len(bucket: usize) -> usize {
 /// newer value its slot holds. A slot whose generations run out is retired, not reused, so
 /// no id is ever issued twice; when every slot has been used up, `insert` fails with
 /// `BID_E_NO_MEMORY` (for `i32`: after about 2^31 handles of the type in the library's life).
+/// An id does not say which table issued it: a live id of another table can name a value
+/// here. The host's typed bindings keep handle types apart.
 ///
 /// Threads: `borrow` takes no lock (a compare-exchange on the value's slot, a subtraction
 /// when the guard drops). A `take` first makes the id dead, so a `borrow` that starts after
