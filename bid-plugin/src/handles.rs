@@ -15,15 +15,19 @@ use std::sync::{Mutex, PoisonError};
 /// and never negative. `i32`: 20 index bits (about a million live handles per type), 11
 /// generation bits. `i64`: 32 and 31.
 pub trait HandleRepr: Copy + Send + Sync + 'static + sealed::Sealed {
+    /// Bits of the slot index, below the generation.
     #[doc(hidden)]
     const INDEX_BITS: u32;
+    /// The last generation a slot gets before it is retired.
     #[doc(hidden)]
     const MAX_GENERATION: u32;
+    /// The id of slot `index` at `generation` (1 or more).
     #[doc(hidden)]
     fn pack(index: u32, generation: u32) -> Self;
     /// `(index, generation)`, or `None` for a value no table issues.
     #[doc(hidden)]
     fn unpack(self) -> Option<(u32, u32)>;
+    /// The id, widened for messages.
     #[doc(hidden)]
     fn to_i64(self) -> i64;
 }

@@ -82,6 +82,10 @@
 //!     rt::free(ptr, len)
 //! }
 //!
+//! extern "C" fn demo_bid_signature() -> *const c_char {
+//!     rt::signature(c"bid-signature 0\ninterface demo -\n")
+//! }
+//!
 //! // The host's side.
 //! let label = "hits";
 //! // SAFETY: a valid string argument.
@@ -93,6 +97,10 @@
 //! let text = unsafe { std::slice::from_raw_parts(buf.ptr as *const u8, buf.len as usize) };
 //! assert_eq!(text, b"tally hits");
 //! demo_bid_free(buf.ptr, buf.len);
+//!
+//! // SAFETY: a static NUL-terminated string.
+//! let signature = unsafe { std::ffi::CStr::from_ptr(demo_bid_signature()) };
+//! assert!(signature.to_bytes().starts_with(b"bid-signature 0\n"));
 //!
 //! // An id the plugin never issued: refused before the plugin runs.
 //! // SAFETY: a valid out-param.
