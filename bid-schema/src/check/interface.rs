@@ -474,7 +474,6 @@ impl Checker<'_> {
 }
 
 /// `MAJOR.MINOR.PATCH` with optional `-pre` and `+build`.
-
 fn is_semver(s: &str) -> bool {
     let core = s.split(['-', '+']).next().unwrap_or("");
     let parts: Vec<&str> = core.split('.').collect();
