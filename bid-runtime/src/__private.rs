@@ -3,4 +3,4 @@
 
 pub use crate::call::Call;
 pub use crate::library::{Library, open};
-pub use crate::meta::{Effect, HandleMeta, InterfaceMeta, MethodMeta, Ownership, ParamMeta, Value};
+pub use crate::meta::{Effect, HandleMeta, InterfaceMeta, MethodMeta, Ownership, Value};

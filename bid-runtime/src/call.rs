@@ -10,7 +10,7 @@ use crate::audit::Counter;
 use crate::error::{CallError, CallErrorKind, CallSite, HandleId};
 use crate::ledger::Refusal;
 use crate::library::Library;
-use crate::meta::{MethodMeta, Ownership, Value};
+use crate::meta::{HandleMeta, MethodMeta, Ownership, Value};
 use crate::values::{BidBuf, Owner, PluginBytes, PluginSlice, PluginString};
 
 impl Library {
@@ -116,8 +116,7 @@ impl<'a> Call<'a> {
     }
 
     #[cold]
-    fn too_long(&self, param: usize, len: usize) -> CallError {
-        let param = self.meta().params[param].name;
+    fn too_long(&self, param: &'static str, len: usize) -> CallError {
         CallError::from(CallErrorKind::ArgumentTooLong {
             site: self.site(),
             param,
@@ -125,39 +124,41 @@ impl<'a> Call<'a> {
         })
     }
 
-    /// A borrowed `&str` argument: refused if longer than `i32::MAX` bytes.
+    /// A borrowed `&str` argument of parameter `param` (its BID name): refused if longer
+    /// than `i32::MAX` bytes.
     #[inline]
-    pub fn str_arg(&self, param: usize, s: &str) -> Result<(*const u8, i32), CallError> {
+    pub fn str_arg(&self, param: &'static str, s: &str) -> Result<(*const u8, i32), CallError> {
         self.bytes_arg(param, s.as_bytes())
     }
 
     /// A borrowed `&[u8]` argument.
     #[inline]
-    pub fn bytes_arg(&self, param: usize, b: &[u8]) -> Result<(*const u8, i32), CallError> {
+    pub fn bytes_arg(&self, param: &'static str, b: &[u8]) -> Result<(*const u8, i32), CallError> {
         self.slice_arg(param, b)
     }
 
     /// A borrowed `&[T]` argument (length in elements).
     #[inline]
-    pub fn slice_arg<T>(&self, param: usize, s: &[T]) -> Result<(*const T, i32), CallError> {
+    pub fn slice_arg<T>(&self, param: &'static str, s: &[T]) -> Result<(*const T, i32), CallError> {
         match i32::try_from(s.len()) {
             Ok(len) => Ok((s.as_ptr(), len)),
             Err(_) => Err(self.too_long(param, s.len())),
         }
     }
 
-    /// A handle argument (raw value widened to i64; pointer handles as address). Refuses a
-    /// released handle; when the parameter is `transferred`, marks it released (a second
-    /// release is refused and counted as `double_release`). Only handle types with a
-    /// `release` method are tracked; others always pass.
-    pub fn handle_arg(&self, param: usize, raw: i64) -> Result<(), CallError> {
-        let Value::Handle(handle, ownership) = self.meta().params[param].value else {
-            return Ok(());
-        };
+    /// A handle argument of type `handle` (raw value widened to i64; pointer handles as
+    /// address). Refuses a released handle; a `release` (transferred) argument marks it
+    /// released (a second release is refused and counted as `double_release`). Only handle
+    /// types with a `release` method are tracked; others always pass.
+    pub fn handle_arg(
+        &self,
+        handle: &'static HandleMeta,
+        raw: i64,
+        release: bool,
+    ) -> Result<(), CallError> {
         if handle.release.is_none() {
             return Ok(());
         }
-        let release = ownership == Ownership::Transferred;
         let audit = &self.lib.audit;
         let refusal = match self.lib.ledger.arg(handle, raw, self.method, release) {
             Ok(was_live) => {

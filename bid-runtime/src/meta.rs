@@ -4,7 +4,10 @@
 //!
 //! Generated code writes these as `static` items; a handle or method is referred to by a
 //! reference into the interface's own arrays (`&HANDLES[0]`, `&METHODS[3]`), so an index
-//! the generator got wrong fails to compile instead of failing at load.
+//! the generator got wrong fails to compile instead of failing at load. What a parameter
+//! needs (its name in an error, its handle type) is passed where the method passes the
+//! parameter: a table of every parameter would cost the user's compiler more than it saves
+//! (each nested slice in a `static` is a constant of its own to evaluate).
 
 pub use bid_abi::{Effect, Ownership};
 
@@ -48,8 +51,10 @@ pub struct MethodMeta {
     pub effect: Effect,
     /// Whether the C function returns an `int32_t` status.
     pub fallible: bool,
-    /// The parameters in order.
-    pub params: &'static [ParamMeta],
+    /// The ownership the trace reports for the parameters (`bridge.ownership`): transferred
+    /// if any parameter is, else borrowed if any is, else reference if any is, else `None`.
+    /// Each parameter's own checks are written where the generated method passes it.
+    pub param_ownership: Option<Ownership>,
     /// The return value; `None` is `void`.
     pub ret: Option<Value>,
     /// How the target the bindings were built for passes the method's records (registers,
@@ -57,13 +62,31 @@ pub struct MethodMeta {
     pub passing: Option<&'static str>,
 }
 
-/// One parameter.
-#[derive(Debug)]
-pub struct ParamMeta {
-    /// The name as written in the BID file.
-    pub name: &'static str,
-    /// What crosses, and who owns it.
-    pub value: Value,
+impl MethodMeta {
+    /// A method, as generated code writes one: the fields in declaration order.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one call per method in generated code"
+    )]
+    pub const fn new(
+        name: &'static str,
+        symbol: &'static str,
+        effect: Effect,
+        fallible: bool,
+        param_ownership: Option<Ownership>,
+        ret: Option<Value>,
+        passing: Option<&'static str>,
+    ) -> MethodMeta {
+        MethodMeta {
+            name,
+            symbol,
+            effect,
+            fallible,
+            param_ownership,
+            ret,
+            passing,
+        }
+    }
 }
 
 /// What crosses the boundary in one position, with the ownership of what has an owner.

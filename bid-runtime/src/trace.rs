@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::TraceError;
-use crate::meta::{InterfaceMeta, MethodMeta, Ownership, Value};
+use crate::meta::{InterfaceMeta, Ownership, Value};
 
 /// The JSON Schema (draft 2020-12) every trace line satisfies.
 pub const TRACE_SCHEMA: &str = include_str!("../schema/trace-line.schema.json");
@@ -199,22 +199,6 @@ fn ownership_name(o: Option<Ownership>) -> &'static str {
     }
 }
 
-/// The ownership the `bridge.ownership` field reports for a method's parameters.
-fn params_ownership(m: &MethodMeta) -> Option<Ownership> {
-    let owns = m.params.iter().filter_map(|p| p.value.ownership());
-    let mut best = None;
-    for o in owns {
-        best = match (best, o) {
-            (_, Ownership::Transferred) | (Some(Ownership::Transferred), _) => {
-                Some(Ownership::Transferred)
-            }
-            (Some(Ownership::Borrowed), _) | (_, Ownership::Borrowed) => Some(Ownership::Borrowed),
-            _ => Some(o),
-        };
-    }
-    best
-}
-
 impl TraceState {
     pub(crate) fn new(meta: &'static InterfaceMeta, library: Arc<Path>) -> TraceState {
         #[cfg(feature = "tracing")]
@@ -260,7 +244,7 @@ impl TraceState {
                 head.push_str(",\"effect\":");
                 json_str(&mut head, m.effect.as_str());
                 heads.push(head);
-                let mut b = common(ownership_name(params_ownership(m)), Some(m.symbol));
+                let mut b = common(ownership_name(m.param_ownership), Some(m.symbol));
                 if let Some(label) = m.passing {
                     b.push_str(",\"passing\":");
                     json_str(&mut b, label);

@@ -137,7 +137,7 @@ fn an_argument_longer_than_i32_max_is_refused() {
     let (_serial, p) = load();
     let huge = vec![(); i32::MAX as usize + 1];
     let call = common::plug::library(&p).begin(1);
-    let r = call.slice_arg(0, &huge).map(|_| ());
+    let r = call.slice_arg("name", &huge).map(|_| ());
     let e = call.finish(r).unwrap_err();
     assert!(
         matches!(

@@ -389,7 +389,13 @@ impl Checker<'_> {
                 names::rust_value_ident(name.value),
                 names::c_escape(name.value),
             );
-            self.unique_value(&mut scope, name, &r, Some(std::slice::from_ref(&cn)), "field");
+            self.unique_value(
+                &mut scope,
+                name,
+                &r,
+                Some(std::slice::from_ref(&cn)),
+                "field",
+            );
             out.push(Field {
                 name: name.value.to_owned(),
                 rust: r,

@@ -26,30 +26,46 @@ pub(crate) fn meta_name(iface: &Interface) -> Ident {
     format_ident!("__BID_{}_META", screaming(iface.box_name()))
 }
 
+/// The name of the static array of `iface`'s handle types, which methods refer into.
+pub(crate) fn handles_name(iface: &Interface) -> Ident {
+    format_ident!("__BID_{}_HANDLES", screaming(iface.box_name()))
+}
+
+fn methods_name(iface: &Interface) -> Ident {
+    format_ident!("__BID_{}_METHODS", screaming(iface.box_name()))
+}
+
+/// `&<HANDLES>[i]`: the metadata of handle type `id`, as generated code refers to it.
+pub(crate) fn handle_ref(iface: &Interface, id: crate::model::TypeId) -> TokenStream {
+    let handles = handles_name(iface);
+    let i = Literal::usize_unsuffixed(iface.handle_index(id));
+    quote!(&#handles[#i])
+}
+
 fn ownership(own: Ownership) -> TokenStream {
     match own {
-        Ownership::Borrowed => quote!(Ownership::Borrowed),
-        Ownership::Transferred => quote!(Ownership::Transferred),
-        Ownership::Reference => quote!(Ownership::Reference),
+        Ownership::Borrowed => quote!(Borrowed),
+        Ownership::Transferred => quote!(Transferred),
+        Ownership::Reference => quote!(Reference),
     }
 }
 
 /// A `Value` of the runtime's metadata.
 fn value(iface: &Interface, ty: Type) -> TokenStream {
     match ty {
-        Type::Scalar(_) => quote!(Value::Scalar),
-        Type::Record(_) => quote!(Value::Record),
+        Type::Scalar(_) => quote!(Scalar),
+        Type::Record(_) => quote!(Record),
         Type::Handle(id, own) => {
-            let i = Literal::usize_unsuffixed(iface.handle_index(id));
+            let handle = handle_ref(iface, id);
             let own = ownership(own);
-            quote!(Value::Handle(&HANDLES[#i], #own))
+            quote!(Handle(#handle, #own))
         }
         Type::Buffer(buf, own) => {
             let own = ownership(own);
             match buf {
-                Buffer::String => quote!(Value::String(#own)),
-                Buffer::Bytes => quote!(Value::Bytes(#own)),
-                Buffer::Array(_) => quote!(Value::Array(#own)),
+                Buffer::String => quote!(String(#own)),
+                Buffer::Bytes => quote!(Bytes(#own)),
+                Buffer::Array(_) => quote!(Array(#own)),
             }
         }
     }
@@ -73,7 +89,8 @@ pub(crate) fn meta_static(iface: &Interface, layouts: &[Layouts]) -> TokenStream
                 let release = match h.release() {
                     Some(m) => {
                         let i = Literal::usize_unsuffixed(m.index());
-                        quote!(Some(&METHODS[#i]))
+                        let methods = methods_name(iface);
+                        quote!(Some(&#methods[#i]))
                     }
                     None => quote!(None),
                 };
@@ -93,9 +110,17 @@ pub(crate) fn meta_static(iface: &Interface, layouts: &[Layouts]) -> TokenStream
             Effect::Io => quote!(Io),
             Effect::Control => quote!(Control),
         };
-        let params = m.params().iter().map(|p| {
-            let (pname, v) = (p.name(), value(iface, p.ty()));
-            quote!(ParamMeta { name: #pname, value: #v })
+        let owns = m.params().iter().filter_map(|p| p.ty().ownership());
+        let params = [
+            Ownership::Transferred,
+            Ownership::Borrowed,
+            Ownership::Reference,
+        ]
+        .into_iter()
+        .find(|o| owns.clone().any(|p| p == *o))
+        .map_or(quote!(None), |o| {
+            let o = ownership(o);
+            quote!(Some(#o))
         });
         let ret = match m.returns() {
             Some(ty) => {
@@ -110,42 +135,44 @@ pub(crate) fn meta_static(iface: &Interface, layouts: &[Layouts]) -> TokenStream
             let i = Literal::usize_unsuffixed(i);
             quote!(PASSING[#i])
         };
-        quote! {
-            MethodMeta {
-                name: #mname,
-                symbol: #symbol,
-                effect: Effect::#effect,
-                fallible: #fallible,
-                params: &[#(#params),*],
-                ret: #ret,
-                passing: #label,
-            }
-        }
+        quote!(MethodMeta::new(#mname, #symbol, #effect, #fallible, #params, #ret, #label))
     });
-    // The short names come from a `use` inside the initialiser block: fully qualified
-    // (nothing the user's module defines can capture them) yet readable.
+    let handles_name = handles_name(iface);
+    // The short names come from `use`s inside each initialiser block: fully qualified
+    // (nothing the user's module defines can capture them) yet short. A method is one
+    // constructor call with no nested slice: each costs the user's compiler a constant of
+    // its own to evaluate.
+    let imports = quote! {
+        #[allow(unused_imports, reason = "one import list for every interface")]
+        use ::bid_runtime::__private::{
+            Effect::*, HandleMeta, InterfaceMeta, MethodMeta, Ownership::*, Value::*,
+        };
+        #[allow(unused_imports, reason = "one import list for every interface")]
+        use ::core::option::Option::{None, Some};
+    };
+    let methods_name = methods_name(iface);
     quote! {
         #[allow(clippy::all, reason = "generated metadata")]
-        static #name: ::bid_runtime::__private::InterfaceMeta = {
-            #[allow(unused_imports, reason = "one import list for every interface")]
-            use ::bid_runtime::__private::{
-                Effect, HandleMeta, InterfaceMeta, MethodMeta, Ownership, ParamMeta, Value,
-            };
-            #[allow(unused_imports, reason = "one import list for every interface")]
-            use ::core::option::Option::{None, Some};
-            static HANDLES: [HandleMeta; #n_handles] = [#(#handles),*];
-            static METHODS: [MethodMeta; #n_methods] = [#(#methods),*];
+        static #handles_name: [::bid_runtime::__private::HandleMeta; #n_handles] = {
+            #imports
+            [#(#handles),*]
+        };
+        #[allow(clippy::all, reason = "generated metadata")]
+        static #methods_name: [::bid_runtime::__private::MethodMeta; #n_methods] = {
+            #imports
             #passing
-            InterfaceMeta {
-                name: #qualified,
-                box_name: #box_name,
-                free_symbol: #free,
-                needs_free: #needs_free,
-                signature_symbol: #sig_symbol,
-                signature: #signature,
-                handles: &HANDLES,
-                methods: &METHODS,
-            }
+            [#(#methods),*]
+        };
+        #[allow(clippy::all, reason = "generated metadata")]
+        static #name: ::bid_runtime::__private::InterfaceMeta = ::bid_runtime::__private::InterfaceMeta {
+            name: #qualified,
+            box_name: #box_name,
+            free_symbol: #free,
+            needs_free: #needs_free,
+            signature_symbol: #sig_symbol,
+            signature: #signature,
+            handles: &#handles_name,
+            methods: &#methods_name,
         };
     }
 }

@@ -149,7 +149,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
         sig.push(quote!(#pname: #pty));
         moved.push(pname);
         let a = format_ident!("__bid_a{}", j);
-        let jl = Literal::usize_unsuffixed(j);
+        let written = p.name();
         match p.ty() {
             Type::Buffer(buf, _) => {
                 let (ptr, len) = (format_ident!("__bid_p{}", j), format_ident!("__bid_l{}", j));
@@ -159,14 +159,16 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                     Buffer::Array(_) => quote!(slice_arg),
                 };
                 early = true;
-                stmts.push(quote!(let (#ptr, #len) = __bid_call.#check(#jl, #a)?;));
+                stmts.push(quote!(let (#ptr, #len) = __bid_call.#check(#written, #a)?;));
                 args.extend([quote!(#ptr), quote!(#len)]);
             }
             Type::Scalar(Scalar::Bool) => args.push(quote!(i32::from(#a))),
-            Type::Handle(id, _) => {
+            Type::Handle(id, own) => {
                 let raw = widen(iface, id, &a);
+                let handle = super::meta::handle_ref(iface, id);
+                let release = own == Ownership::Transferred;
                 early = true;
-                stmts.push(quote!(__bid_call.handle_arg(#jl, #raw)?;));
+                stmts.push(quote!(__bid_call.handle_arg(#handle, #raw, #release)?;));
                 args.push(quote!(#a));
             }
             Type::Scalar(_) | Type::Record(_) => args.push(quote!(#a)),

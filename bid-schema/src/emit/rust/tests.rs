@@ -77,8 +77,9 @@ fn every_type_parses_and_lowers() {
         "-> ::bid_runtime::CallResult<&str>",
         "-> ::bid_runtime::CallResult<&[i32]>",
         "let __bid_fns = unsafe { __bid_lib.fn_table::<__BidAllBoxFns>() };",
-        "MethodMeta { name: \"read\", symbol: \"t_read\", effect: Effect::Io, fallible: true, params: &[ParamMeta { name: \"h\", value: Value::Handle(&HANDLES[0], Ownership::Borrowed) }], ret: Some(Value::Bytes(Ownership::Transferred)),",
-        "HandleMeta { name: \"FileHandle\", release: Some(&METHODS[2]) }",
+        "MethodMeta::new(\"read\", \"t_read\", Io, true, Some(Borrowed), Some(Bytes(Transferred)), PASSING[3])",
+        "__bid_call.handle_arg(&__BID_ALL_BOX_HANDLES[0], i64::from(__bid_a0.raw()), false)?;",
+        "HandleMeta { name: \"FileHandle\", release: Some(&__BID_ALL_BOX_METHODS[2]) }",
         "::bid_runtime::PluginSlice<'_, Point>",
         "_not_sync: ::core::marker::PhantomData<::core::cell::Cell<()>>",
         "pub unsafe fn load_default()",
@@ -157,7 +158,7 @@ fn parameters_named_like_generated_locals_keep_their_values() {
     let squeezed = squeeze(&text);
     for needle in [
         "let (__bid_a0, __bid_a1, __bid_a2, __bid_a3, __bid_a4,) = (s, __bid_l0, __bid_call, __bid_a0, __bid_p1,);",
-        "let (__bid_p0, __bid_l0) = __bid_call.str_arg(0, __bid_a0)?;",
+        "let (__bid_p0, __bid_l0) = __bid_call.str_arg(\"s\", __bid_a0)?;",
         "(self.fns.echo)(__bid_p0, __bid_l0, __bid_a1, __bid_a2, __bid_a3, __bid_p4, __bid_l4)",
     ] {
         let needle = squeeze(needle);
