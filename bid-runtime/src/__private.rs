@@ -2,5 +2,6 @@
 //! call it makes. Not part of the semver-stable API.
 
 pub use crate::call::Call;
+pub use crate::handles::HandleState;
 pub use crate::library::{Library, open};
 pub use crate::meta::{Effect, HandleMeta, InterfaceMeta, MethodMeta, Ownership, Value};

@@ -25,6 +25,7 @@ pub(crate) struct Shard {
     borrowed: AtomicU64,
     transferred: AtomicU64,
     null: AtomicU64,
+    dropped: AtomicU64,
 }
 
 /// Which counter of a shard.
@@ -35,6 +36,8 @@ pub(crate) enum Counter {
     Borrowed,
     Transferred,
     Null,
+    /// An owned handle released by its drop.
+    Dropped,
 }
 
 impl Shard {
@@ -45,6 +48,7 @@ impl Shard {
             Counter::Borrowed => &self.borrowed,
             Counter::Transferred => &self.transferred,
             Counter::Null => &self.null,
+            Counter::Dropped => &self.dropped,
         }
     }
 }
@@ -123,7 +127,8 @@ pub struct Audit {
     shards: Box<[Shard; OWNED_SHARDS + 1]>,
     pub(crate) leaks: AtomicU64,
     pub(crate) double_releases: AtomicU64,
-    pub(crate) live_handles: AtomicU64,
+    /// Per handle type with a release method: handles the host owns and has not released.
+    pub(crate) live_handles: Box<[AtomicU64]>,
     pub(crate) trace_errors: AtomicU64,
     /// Per method: transferred buffers handed out and not yet freed.
     pub(crate) live_buffers: Box<[AtomicU64]>,
@@ -152,8 +157,10 @@ pub struct AuditSnapshot {
     pub leaks: u64,
     /// Releases of an already released handle (refused).
     pub double_releases: u64,
-    /// Handles currently held.
+    /// Handles the host owns and has not released (of types with a release method).
     pub live_handles: u64,
+    /// Releases made by dropping an owned handle (counted among the calls too).
+    pub released_by_drop: u64,
     /// Transferred buffers currently held.
     pub live_buffers: u64,
     /// Trace lines that could not be written.
@@ -208,12 +215,12 @@ impl std::fmt::Display for Audit {
 }
 
 impl Audit {
-    pub(crate) fn new(methods: usize, trace: TraceState) -> Audit {
+    pub(crate) fn new(methods: usize, handles: usize, trace: TraceState) -> Audit {
         Audit {
             shards: Box::new(std::array::from_fn(|_| Shard::default())),
             leaks: AtomicU64::new(0),
             double_releases: AtomicU64::new(0),
-            live_handles: AtomicU64::new(0),
+            live_handles: (0..handles).map(|_| AtomicU64::new(0)).collect(),
             trace_errors: AtomicU64::new(0),
             live_buffers: (0..methods).map(|_| AtomicU64::new(0)).collect(),
             tracing: AtomicBool::new(false),
@@ -261,11 +268,12 @@ impl Audit {
             s.borrowed_results += shard.borrowed.load(Relaxed);
             s.transferred_results += shard.transferred.load(Relaxed);
             s.null_results += shard.null.load(Relaxed);
+            s.released_by_drop += shard.dropped.load(Relaxed);
         }
         s.total = s.ok + s.failed;
         s.leaks = self.leaks.load(Relaxed);
         s.double_releases = self.double_releases.load(Relaxed);
-        s.live_handles = self.live_handles.load(Relaxed);
+        s.live_handles = self.live_handles.iter().map(|h| h.load(Relaxed)).sum();
         s.live_buffers = self.live_buffers.iter().map(|b| b.load(Relaxed)).sum();
         s.trace_errors = self.trace_errors.load(Relaxed);
         s

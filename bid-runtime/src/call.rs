@@ -7,10 +7,9 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
 use crate::audit::Counter;
-use crate::error::{CallError, CallErrorKind, CallSite, HandleId};
-use crate::ledger::Refusal;
+use crate::error::{CallError, CallErrorKind, CallSite};
 use crate::library::Library;
-use crate::meta::{HandleMeta, MethodMeta, Ownership, Value};
+use crate::meta::MethodMeta;
 use crate::values::{BidBuf, Owner, PluginBytes, PluginSlice, PluginString};
 
 impl Library {
@@ -32,8 +31,8 @@ impl Library {
 /// One call in progress. Generated code computes a `Result<T, CallError>` for the body,
 /// then hands it to `finish`, which counts it (ok or failed) and traces it.
 pub struct Call<'a> {
-    lib: &'a Library,
-    method: usize,
+    pub(crate) lib: &'a Library,
+    pub(crate) method: usize,
 }
 
 thread_local! {
@@ -105,7 +104,7 @@ impl<'a> Call<'a> {
 
     /// Where this call happens, for errors.
     #[cold]
-    fn site(&self) -> CallSite {
+    pub(crate) fn site(&self) -> CallSite {
         let m = self.meta();
         CallSite {
             library: self.lib.path.clone(),
@@ -143,77 +142,6 @@ impl<'a> Call<'a> {
         match i32::try_from(s.len()) {
             Ok(len) => Ok((s.as_ptr(), len)),
             Err(_) => Err(self.too_long(param, s.len())),
-        }
-    }
-
-    /// A handle argument of type `handle` (raw value widened to i64; pointer handles as
-    /// address). Refuses a released handle; a `release` (transferred) argument marks it
-    /// released (a second release is refused and counted as `double_release`). Only handle
-    /// types with a `release` method are tracked; others always pass.
-    pub fn handle_arg(
-        &self,
-        handle: &'static HandleMeta,
-        raw: i64,
-        release: bool,
-    ) -> Result<(), CallError> {
-        if handle.release.is_none() {
-            return Ok(());
-        }
-        let audit = &self.lib.audit;
-        let refusal = match self.lib.ledger.arg(handle, raw, self.method, release) {
-            Ok(was_live) => {
-                if was_live {
-                    audit.live_handles.fetch_sub(1, Relaxed);
-                }
-                return Ok(());
-            }
-            Err(r) => r,
-        };
-        let id = HandleId {
-            type_name: handle.name,
-            raw,
-        };
-        let name = |i: usize| self.lib.meta.methods[i].name;
-        match refusal {
-            Refusal::UseAfterRelease { released_by } => {
-                Err(CallError::from(CallErrorKind::UseAfterRelease {
-                    site: self.site(),
-                    handle: id,
-                    released_by: name(released_by),
-                }))
-            }
-            Refusal::DoubleRelease { released_by } => {
-                audit.double_releases.fetch_add(1, Relaxed);
-                let mut extra = String::from(",\"handle\":{\"type\":");
-                crate::trace::json_str(&mut extra, handle.name);
-                extra.push_str(&format!(",\"raw\":{raw},\"released_by\":"));
-                crate::trace::json_str(&mut extra, name(released_by));
-                extra.push('}');
-                audit.event(
-                    "ffi.double_release",
-                    Some(self.method),
-                    "double_release",
-                    0,
-                    &extra,
-                );
-                Err(CallError::from(CallErrorKind::DoubleRelease {
-                    site: self.site(),
-                    handle: id,
-                    released_by: name(released_by),
-                }))
-            }
-        }
-    }
-
-    /// A handle result: a `transferred` one enters the ledger as live.
-    pub fn handle_ret(&self, raw: i64) {
-        let Some(Value::Handle(handle, Ownership::Transferred)) = self.meta().ret else {
-            return;
-        };
-        let audit = &self.lib.audit;
-        audit.bump(Counter::Transferred);
-        if handle.release.is_some() && self.lib.ledger.ret(handle, raw, self.method) {
-            audit.live_handles.fetch_add(1, Relaxed);
         }
     }
 

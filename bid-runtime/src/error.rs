@@ -270,6 +270,14 @@ pub enum CallErrorKind {
         /// The method that released it earlier.
         released_by: &'static str,
     },
+    /// An owned handle of another box of the same interface was passed; refused before
+    /// reaching the plugin (each box's plugin knows only its own handles).
+    ForeignHandle {
+        /// Where.
+        site: CallSite,
+        /// The handle.
+        handle: HandleId,
+    },
     /// A released handle was released again; refused before reaching the plugin.
     DoubleRelease {
         /// Where (the releasing method refused).
@@ -295,6 +303,7 @@ impl CallErrorKind {
             CallErrorKind::Status { .. } => "ffi.status",
             CallErrorKind::UseAfterRelease { .. } => "ffi.use_after_release",
             CallErrorKind::DoubleRelease { .. } => "ffi.double_release",
+            CallErrorKind::ForeignHandle { .. } => "ffi.handle.foreign",
         }
     }
 
@@ -310,7 +319,8 @@ impl CallErrorKind {
             | CallErrorKind::Misaligned { site, .. }
             | CallErrorKind::Status { site, .. }
             | CallErrorKind::UseAfterRelease { site, .. }
-            | CallErrorKind::DoubleRelease { site, .. } => site,
+            | CallErrorKind::DoubleRelease { site, .. }
+            | CallErrorKind::ForeignHandle { site, .. } => site,
         }
     }
 
@@ -318,7 +328,9 @@ impl CallErrorKind {
     pub(crate) fn audit_status(&self) -> &'static str {
         match self {
             CallErrorKind::DoubleRelease { .. } => "double_release",
-            CallErrorKind::UseAfterRelease { .. } => "ownership_mismatch",
+            CallErrorKind::UseAfterRelease { .. } | CallErrorKind::ForeignHandle { .. } => {
+                "ownership_mismatch"
+            }
             _ => "error",
         }
     }
@@ -362,6 +374,10 @@ impl fmt::Display for CallErrorKind {
             } => write!(
                 f,
                 "handle {handle} was already released by `{released_by}`; refused before reaching the plugin"
+            )?,
+            CallErrorKind::ForeignHandle { handle, .. } => write!(
+                f,
+                "handle {handle} belongs to another box of this interface; refused before reaching the plugin"
             )?,
             CallErrorKind::DoubleRelease {
                 handle,

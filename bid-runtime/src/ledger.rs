@@ -42,8 +42,9 @@ type Map = HashMap<(usize, i64), Entry, BuildHasherDefault<KeyHasher>>;
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     handle: &'static HandleMeta,
-    /// The method that returned it (None: the ledger first saw it as an argument).
-    produced_by: Option<usize>,
+    /// How many live owners the value has: the plugin may return one value twice while it is
+    /// live, and each return needs its own release.
+    live: u32,
     /// The method that released it; `Some` makes the entry a tombstone.
     released_by: Option<usize>,
 }
@@ -57,8 +58,8 @@ pub(crate) enum Refusal {
     DoubleRelease { released_by: usize },
 }
 
-/// Transferred handles per `(handle type, raw value)`; only handle arguments and returns
-/// take its lock, so scalar calls never touch it.
+/// Raw handle values per `(handle type, raw value)`: values that left the typed world with
+/// `into_raw` and what was released through `from_raw`. Typed handles never touch it.
 #[derive(Default)]
 pub(crate) struct Ledger {
     map: Mutex<Map>,
@@ -68,13 +69,26 @@ pub(crate) struct Ledger {
 pub(crate) struct Live {
     pub(crate) handle: &'static HandleMeta,
     pub(crate) raw: i64,
-    pub(crate) produced_by: Option<usize>,
+    pub(crate) count: u32,
 }
 
 impl Ledger {
-    /// A handle argument of `method`: refuses released handles, and marks the handle
-    /// released when `release` (a `transferred` parameter). Returns whether a live
-    /// handle stopped being live.
+    /// A live handle value leaves the typed world (`into_raw`): one more live owner of it.
+    pub(crate) fn escape(&self, handle: &'static HandleMeta, raw: i64) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let e = map.entry(key(handle, raw)).or_insert(Entry {
+            handle,
+            live: 0,
+            released_by: None,
+        });
+        e.live += 1;
+        e.released_by = None;
+    }
+
+    /// A raw handle argument of `method`: refuses a value whose every owner released it, and
+    /// counts one release when `release` (a `transferred` parameter). A value the ledger never
+    /// saw passes (the host cannot know it); its release is remembered. Returns whether the
+    /// ledger knew the value as live.
     pub(crate) fn arg(
         &self,
         handle: &'static HandleMeta,
@@ -83,62 +97,50 @@ impl Ledger {
         release: bool,
     ) -> Result<bool, Refusal> {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = map.get_mut(&key(handle, raw));
-        match entry {
-            Some(Entry {
-                released_by: Some(by),
-                ..
-            }) => Err(if release {
-                Refusal::DoubleRelease { released_by: *by }
-            } else {
-                Refusal::UseAfterRelease { released_by: *by }
-            }),
-            Some(e) if release => {
-                e.released_by = Some(method);
+        match map.get_mut(&key(handle, raw)) {
+            Some(e) if e.live == 0 => {
+                let released_by = e.released_by.unwrap_or(method);
+                Err(if release {
+                    Refusal::DoubleRelease { released_by }
+                } else {
+                    Refusal::UseAfterRelease { released_by }
+                })
+            }
+            Some(e) => {
+                if release {
+                    e.live -= 1;
+                    if e.live == 0 {
+                        e.released_by = Some(method);
+                    }
+                }
                 Ok(true)
             }
-            Some(_) => Ok(false),
-            None if release => {
-                // Never seen: let it through, but remember the release.
-                map.insert(
-                    key(handle, raw),
-                    Entry {
-                        handle,
-                        produced_by: None,
-                        released_by: Some(method),
-                    },
-                );
+            None => {
+                if release {
+                    map.insert(
+                        key(handle, raw),
+                        Entry {
+                            handle,
+                            live: 0,
+                            released_by: Some(method),
+                        },
+                    );
+                }
                 Ok(false)
             }
-            None => Ok(false),
         }
     }
 
-    /// A transferred handle returned by `method`; replaces a tombstone of the same value.
-    /// Returns whether it became live (false: it already was).
-    pub(crate) fn ret(&self, handle: &'static HandleMeta, raw: i64, method: usize) -> bool {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let new = Entry {
-            handle,
-            produced_by: Some(method),
-            released_by: None,
-        };
-        match map.insert(key(handle, raw), new) {
-            Some(old) => old.released_by.is_some(),
-            None => true,
-        }
-    }
-
-    /// Every live handle, in a stable order.
+    /// Every raw handle value still live, with how many owners, in a stable order.
     pub(crate) fn live(&self) -> Vec<Live> {
         let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         let mut live: Vec<Live> = map
             .iter()
-            .filter(|(_, e)| e.released_by.is_none())
+            .filter(|(_, e)| e.live > 0)
             .map(|(&(_, raw), e)| Live {
                 handle: e.handle,
                 raw,
-                produced_by: e.produced_by,
+                count: e.live,
             })
             .collect();
         live.sort_by_key(|l| (l.handle.name, l.raw));
@@ -162,8 +164,8 @@ mod tests {
     #[test]
     fn release_then_use_then_release_again() {
         let l = Ledger::default();
-        assert!(l.ret(&A, 7, 1));
-        assert_eq!(l.arg(&A, 7, 2, false), Ok(false));
+        l.escape(&A, 7);
+        assert_eq!(l.arg(&A, 7, 2, false), Ok(true));
         assert_eq!(l.arg(&A, 7, 3, true), Ok(true));
         assert_eq!(
             l.arg(&A, 7, 2, false),
@@ -174,10 +176,25 @@ mod tests {
             Err(Refusal::DoubleRelease { released_by: 3 })
         );
         assert!(l.live().is_empty());
-        // The plugin reuses the value: a fresh live handle replaces the tombstone.
-        assert!(l.ret(&A, 7, 1));
-        assert_eq!(l.arg(&A, 7, 2, false), Ok(false));
+        // The value escapes again (the plugin reused it): live once more.
+        l.escape(&A, 7);
+        assert_eq!(l.arg(&A, 7, 2, false), Ok(true));
         assert_eq!(l.live().len(), 1);
+    }
+
+    #[test]
+    fn a_value_returned_twice_needs_two_releases_and_a_third_is_double() {
+        let l = Ledger::default();
+        l.escape(&A, 9);
+        l.escape(&A, 9);
+        assert_eq!(l.live()[0].count, 2);
+        assert_eq!(l.arg(&A, 9, 1, true), Ok(true));
+        assert_eq!(l.arg(&A, 9, 1, false), Ok(true), "one owner is left");
+        assert_eq!(l.arg(&A, 9, 1, true), Ok(true));
+        assert_eq!(
+            l.arg(&A, 9, 1, true),
+            Err(Refusal::DoubleRelease { released_by: 1 })
+        );
     }
 
     #[test]
@@ -189,12 +206,12 @@ mod tests {
             l.arg(&A, 1, 0, true),
             Err(Refusal::DoubleRelease { released_by: 0 })
         );
-        assert!(l.ret(&B, 1, 4));
+        l.escape(&B, 1);
         let live = l.live();
         assert_eq!(live.len(), 1);
         assert_eq!(
-            (live[0].handle.name, live[0].raw, live[0].produced_by),
-            ("B", 1, Some(4))
+            (live[0].handle.name, live[0].raw, live[0].count),
+            ("B", 1, 1)
         );
     }
 }

@@ -26,6 +26,7 @@ pub mod __private;
 mod audit;
 mod call;
 mod error;
+mod handles;
 mod ledger;
 mod library;
 mod meta;
@@ -37,6 +38,7 @@ pub use bid_abi::status_name;
 pub use error::{
     CallError, CallErrorKind, CallSite, HandleId, LoadError, SignatureMismatch, TraceError,
 };
+pub use handles::Borrowed;
 pub use trace::{Host, TRACE_SCHEMA, host};
 pub use values::{BidBuf, PluginBytes, PluginSlice, PluginString};
 

@@ -89,7 +89,11 @@ pub unsafe fn open(path: &OsStr, meta: &'static InterfaceMeta) -> Result<Library
     // SAFETY: the signature symbol's declared type.
     unsafe { check_signature(&lib, &abs, meta) }?;
 
-    let audit = Audit::new(meta.methods.len(), TraceState::new(meta, abs.clone()));
+    let audit = Audit::new(
+        meta.methods.len(),
+        meta.handles.len(),
+        TraceState::new(meta, abs.clone()),
+    );
     if let Some(trace_path) = std::env::var_os("BID_AUDIT").filter(|p| !p.is_empty()) {
         let sink = Sink::open(Path::new(&trace_path)).map_err(|error| LoadError::Trace {
             library: abs.to_path_buf(),
@@ -201,14 +205,29 @@ impl Library {
         }
     }
 
+    /// Every handle and buffer still live becomes a leak: per handle type, the raw values
+    /// the ledger knows (from `into_raw`) one event each, then the rest (forgotten owned
+    /// handles) in one event; per method, its buffers.
     fn report_leaks(&self) {
-        for live in self.ledger.live() {
-            self.audit.leaks.fetch_add(1, Relaxed);
-            let mut extra = String::from(",\"leak\":{\"kind\":\"handle\",\"type\":");
-            trace::json_str(&mut extra, live.handle.name);
-            extra.push_str(&format!(",\"raw\":{},\"count\":1}}", live.raw));
-            self.audit
-                .event("ffi.leak", live.produced_by, "leak", 0, &extra);
+        let raw_live = self.ledger.live();
+        for (index, live) in self.audit.live_handles.iter().enumerate() {
+            let handle = &self.meta.handles[index];
+            let mut left = live.load(Relaxed);
+            if left == 0 {
+                continue;
+            }
+            self.audit.leaks.fetch_add(left, Relaxed);
+            for known in raw_live.iter().filter(|l| std::ptr::eq(l.handle, handle)) {
+                let count = u64::from(known.count).min(left);
+                if count == 0 {
+                    break;
+                }
+                left -= count;
+                self.leak_event(handle.name, Some(known.raw), count);
+            }
+            if left > 0 {
+                self.leak_event(handle.name, None, left);
+            }
         }
         for (method, live) in self.audit.live_buffers.iter().enumerate() {
             let n = live.load(Relaxed);
@@ -219,6 +238,16 @@ impl Library {
                     .event("ffi.leak", Some(method), "leak", 0, &extra);
             }
         }
+    }
+
+    fn leak_event(&self, type_name: &str, raw: Option<i64>, count: u64) {
+        let mut extra = String::from(",\"leak\":{\"kind\":\"handle\",\"type\":");
+        trace::json_str(&mut extra, type_name);
+        if let Some(raw) = raw {
+            extra.push_str(&format!(",\"raw\":{raw}"));
+        }
+        extra.push_str(&format!(",\"count\":{count}}}"));
+        self.audit.event("ffi.leak", None, "leak", 0, &extra);
     }
 }
 
@@ -234,7 +263,7 @@ impl Drop for Library {
             "ok"
         };
         let summary = format!(
-            ",\"summary\":{{\"total\":{},\"ok\":{},\"failed\":{},\"borrowed_results\":{},\"transferred_results\":{},\"null_results\":{},\"leaks\":{},\"double_releases\":{},\"live_handles\":{},\"live_buffers\":{},\"trace_errors\":{}}}",
+            ",\"summary\":{{\"total\":{},\"ok\":{},\"failed\":{},\"borrowed_results\":{},\"transferred_results\":{},\"null_results\":{},\"leaks\":{},\"double_releases\":{},\"live_handles\":{},\"live_buffers\":{},\"trace_errors\":{},\"released_by_drop\":{}}}",
             s.total,
             s.ok,
             s.failed,
@@ -245,7 +274,8 @@ impl Drop for Library {
             s.double_releases,
             s.live_handles,
             s.live_buffers,
-            s.trace_errors
+            s.trace_errors,
+            s.released_by_drop
         );
         self.audit.event("ffi.unload", None, status, 0, &summary);
         let _ = self.audit.flush_trace();

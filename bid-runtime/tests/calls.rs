@@ -3,6 +3,7 @@
 mod common;
 
 use bid_runtime::CallErrorKind;
+use common::plug::FileHandle;
 use common::{Plug, plugin};
 use std::sync::{Mutex, MutexGuard};
 
@@ -193,15 +194,39 @@ fn a_borrowed_return_is_copied_before_the_next_call() {
 }
 
 #[test]
-fn use_after_release_and_double_release_never_reach_the_plugin() {
+fn owned_handles_release_by_move_or_drop() {
     let (_serial, p) = load();
+    let trace = common::trace_path("drop-release");
+    p.audit().trace_to(&trace).expect("trace file");
     let h = p.open(0).unwrap();
-    assert_eq!(p.read(h).unwrap(), h.raw() * 10);
+    assert_eq!(p.read(&h).unwrap(), h.raw() * 10);
     assert_eq!(p.audit().snapshot().live_handles, 1);
+    assert_eq!(p.live_handles().unwrap(), 1);
     p.close(h).unwrap();
     assert_eq!(p.audit().snapshot().live_handles, 0);
-    // The plugin aborts on a closed handle: reaching it would kill this test.
-    let e = p.read(h).unwrap_err();
+    assert_eq!(p.live_handles().unwrap(), 0);
+    {
+        let _dropped = p.open(1).unwrap();
+        assert_eq!(p.live_handles().unwrap(), 1);
+    }
+    let s = p.audit().snapshot();
+    assert_eq!(
+        p.live_handles().unwrap(),
+        0,
+        "the drop released it in the plugin"
+    );
+    assert_eq!((s.live_handles, s.released_by_drop, s.failed), (0, 1, 0));
+}
+
+#[test]
+fn a_released_plain_value_never_reaches_the_plugin() {
+    let (_serial, p) = load();
+    let plain = p.open(0).unwrap().into_raw();
+    // SAFETY (each `from_raw`): `plain` is the handle `open` returned; released, the ledger
+    // refuses it before the plugin (which aborts on a closed handle) sees it.
+    p.close(unsafe { FileHandle::from_raw(&p, plain) }).unwrap();
+    let stale = unsafe { FileHandle::from_raw(&p, plain) };
+    let e = p.read(&stale).unwrap_err();
     match e.kind() {
         CallErrorKind::UseAfterRelease {
             handle,
@@ -210,7 +235,7 @@ fn use_after_release_and_double_release_never_reach_the_plugin() {
         } => {
             assert_eq!(
                 (handle.type_name, handle.raw),
-                ("FileHandle", i64::from(h.raw()))
+                ("FileHandle", i64::from(plain))
             );
             assert_eq!(*released_by, "close");
             assert_eq!(site.method, "read");
@@ -218,7 +243,7 @@ fn use_after_release_and_double_release_never_reach_the_plugin() {
         other => panic!("{other:?}"),
     }
     assert!(e.to_string().contains("FileHandle("), "{e}");
-    let e = p.close(h).unwrap_err();
+    let e = p.close(stale).unwrap_err();
     assert!(
         matches!(
             e.kind(),
@@ -233,5 +258,25 @@ fn use_after_release_and_double_release_never_reach_the_plugin() {
     let s = p.audit().snapshot();
     assert_eq!(s.double_releases, 1);
     assert_eq!(s.failed, 2);
+    assert_eq!(s.live_handles, 0);
     assert_eq!(p.live_handles().unwrap(), 0);
+}
+
+#[test]
+fn another_boxs_handle_is_refused() {
+    let (_serial, a) = load();
+    // SAFETY: the test plugin matches the test interface.
+    let b = unsafe { Plug::load(plugin()) }.expect("a second box");
+    let h = a.open(3).unwrap();
+    let e = b.read(&h).unwrap_err();
+    assert_eq!(e.code(), "ffi.handle.foreign", "{e}");
+    assert!(e.to_string().contains("another box"), "{e}");
+    assert_eq!(a.live_handles().unwrap(), 1);
+    // Refused before the plugin, then released by its drop through the box it belongs to.
+    let e = b.close(h).unwrap_err();
+    assert_eq!(e.code(), "ffi.handle.foreign", "{e}");
+    assert_eq!(a.live_handles().unwrap(), 0);
+    let s = a.audit().snapshot();
+    assert_eq!((s.live_handles, s.released_by_drop), (0, 1));
+    assert_eq!(b.audit().snapshot().failed, 2);
 }

@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::plug::FileHandle;
 use common::{Plug, plugin, trace_path, validated_lines};
 use serde_json::Value;
 
@@ -21,6 +22,7 @@ fn events(lines: &[Value]) -> Vec<&str> {
 fn calls_leaks_and_double_releases_are_traced_and_valid() {
     let path = trace_path("events");
     let lib_path;
+    let leaked;
     {
         let p = load();
         lib_path = common::plug::library(&p).path().to_path_buf();
@@ -32,11 +34,15 @@ fn calls_leaks_and_double_releases_are_traced_and_valid() {
         let g = p.greet("a\"b").unwrap();
         drop(g);
         let _ = p.bad_bool();
-        let h = p.open(1).unwrap();
-        p.close(h).unwrap();
-        let _ = p.close(h);
-        let _ = p.read(h);
-        let _leaked_handle = p.open(2).unwrap();
+        let plain = p.open(1).unwrap().into_raw();
+        // SAFETY (each `from_raw`): `plain` is the handle `open` returned to this box; once
+        // released, the ledger refuses it before the plugin sees it.
+        p.close(unsafe { FileHandle::from_raw(&p, plain) }).unwrap();
+        let _ = p.close(unsafe { FileHandle::from_raw(&p, plain) });
+        let stale = unsafe { FileHandle::from_raw(&p, plain) };
+        let _ = p.read(&stale);
+        let _ = stale.into_raw();
+        leaked = p.open(2).unwrap().into_raw();
         std::mem::forget(p.echo_bytes(b"kept").unwrap());
         let s = p.audit().snapshot();
         assert_eq!(s.live_handles, 1);
@@ -112,9 +118,10 @@ fn calls_leaks_and_double_releases_are_traced_and_valid() {
 
     let leak_handle = &lines[9];
     assert_eq!(leak_handle["bridge"]["status"], "leak");
-    assert_eq!(leak_handle["method"], "open", "names the producing method");
+    assert_eq!(leak_handle["method"], Value::Null);
     assert_eq!(leak_handle["leak"]["kind"], "handle");
     assert_eq!(leak_handle["leak"]["type"], "FileHandle");
+    assert_eq!(leak_handle["leak"]["raw"], leaked, "a plain value is named");
     let leak_buf = &lines[10];
     assert_eq!(leak_buf["method"], "echo_bytes");
     assert_eq!(leak_buf["leak"]["kind"], "buffer");

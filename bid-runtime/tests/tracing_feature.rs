@@ -61,9 +61,12 @@ fn audit_events_reach_a_tracing_subscriber() {
         let p = unsafe { common::Plug::load(common::plugin()) }.expect("loads");
         p.add(1, 2).unwrap();
         let _ = p.bad_bool();
-        let h = p.open(0).unwrap();
-        p.close(h).unwrap();
-        let _ = p.close(h);
+        let plain = p.open(0).unwrap().into_raw();
+        // SAFETY: `plain` is the live handle `open` returned; released, the ledger refuses it.
+        p.close(unsafe { common::plug::FileHandle::from_raw(&p, plain) })
+            .unwrap();
+        // SAFETY: as above.
+        let _ = p.close(unsafe { common::plug::FileHandle::from_raw(&p, plain) });
     });
     let seen = collect.0.lock().unwrap().clone();
     let events: Vec<(&str, &str)> = seen

@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 #[bid_macros::bid_interface("e2e/types.bid.yaml")]
 mod types {}
 
-use types::{Mixed, Pair, Types};
+use types::{Mixed, Obj, Pair, Ptr, Types};
 
 fn plugin() -> &'static PathBuf {
     static PLUGIN: OnceLock<PathBuf> = OnceLock::new();
@@ -111,14 +111,14 @@ fn records_cross_by_value() {
         big: 1 << 40,
         small: 1.0,
         pair: Pair { a: 1, b: 2.0 },
-        obj,
+        obj: obj.raw(),
     };
     let out = t.mix(m).unwrap();
     assert!(!bool::try_from(out.flag).unwrap());
     assert_eq!(out.big, 1 << 41);
     assert_eq!(out.small, 1.5);
     assert_eq!(out.pair, Pair { a: 2, b: -2.0 });
-    assert_eq!(out.obj.raw(), obj.raw() + 1);
+    assert_eq!(out.obj, obj.raw() + 1);
     t.free_obj(obj).unwrap();
 }
 
@@ -126,23 +126,35 @@ fn records_cross_by_value() {
 fn handles_of_every_repr() {
     let (_serial, t) = load();
     let o = t.new_obj(7).unwrap();
-    assert_eq!(t.obj_value(o).unwrap(), 7);
+    assert_eq!(t.obj_value(&o).unwrap(), 7);
     assert_eq!(t.audit().snapshot().live_handles, 1);
+    // A plain value escapes and comes back: still live, now checked by the ledger.
+    let plain = o.into_raw();
+    assert_eq!(t.audit().snapshot().live_handles, 1);
+    // SAFETY: `plain` is the live Obj the plugin returned to this box.
+    let o = unsafe { Obj::from_raw(&t, plain) };
+    assert_eq!(t.obj_value(&o).unwrap(), 7);
     t.free_obj(o).unwrap();
     assert_eq!(t.audit().snapshot().live_handles, 0);
-    let p = t.new_ptr().unwrap();
-    t.free_ptr(p).unwrap();
-    // Use after release and double release never reach the plugin (it would abort).
+    let p = t.new_ptr().unwrap().into_raw();
+    // SAFETY: as above.
+    t.free_ptr(unsafe { Ptr::from_raw(&t, p) }).unwrap();
+    // Use after release and double release of plain values never reach the plugin (it
+    // would abort).
+    // SAFETY: the ledger refuses the released value before the plugin sees it.
+    let stale = unsafe { Obj::from_raw(&t, plain) };
     assert!(matches!(
-        t.obj_value(o).map_err(CallError::into_kind),
+        t.obj_value(&stale).map_err(CallError::into_kind),
         Err(CallErrorKind::UseAfterRelease { .. })
     ));
     assert!(matches!(
-        t.free_obj(o).map_err(CallError::into_kind),
+        t.free_obj(stale).map_err(CallError::into_kind),
         Err(CallErrorKind::DoubleRelease { .. })
     ));
     assert!(matches!(
-        t.free_ptr(p).map_err(CallError::into_kind),
+        // SAFETY: as above.
+        t.free_ptr(unsafe { Ptr::from_raw(&t, p) })
+            .map_err(CallError::into_kind),
         Err(CallErrorKind::DoubleRelease { .. })
     ));
     let snap = t.audit().snapshot();

@@ -111,7 +111,15 @@ fn rust_of_c(model_iface: &bid_schema::model::Interface, c: &str) -> String {
             .types()
             .iter()
             .find(|t| t.c() == other)
-            .map(|t| t.rust().to_owned())
+            .map(|t| match t.kind() {
+                // A handle crosses as its plain value.
+                bid_schema::model::TypeDefKind::Handle(h) => match h.repr() {
+                    bid_schema::model::HandleRepr::I32 => "i32".to_owned(),
+                    bid_schema::model::HandleRepr::I64 => "i64".to_owned(),
+                    bid_schema::model::HandleRepr::Pointer => "*mut ::core::ffi::c_void".to_owned(),
+                },
+                bid_schema::model::TypeDefKind::Record(_) => t.rust().to_owned(),
+            })
             .unwrap_or_else(|| panic!("unknown C type `{other}`")),
     }
 }

@@ -69,19 +69,28 @@ fn strings_and_bytes_by_ownership() {
 }
 
 #[test]
-fn handles_are_tracked_and_a_released_one_is_refused() {
+fn handles_are_owned_and_a_released_raw_value_is_refused() {
     let (b, _serial) = load();
     let obj = b.new_obj(1).unwrap();
     assert_eq!(obj.raw(), 101);
-    assert_eq!(b.use_obj(obj).unwrap(), 202);
-    assert_eq!(b.peek_obj().unwrap().raw(), 42);
-    b.drop(obj).unwrap();
+    assert_eq!(b.use_obj(&obj).unwrap(), 202);
+    // The plugin keeps the one it lends: usable by reference, never released by the host.
+    let lent = b.peek_obj().unwrap();
+    assert_eq!(lent.raw(), 42);
+    assert_eq!(b.use_obj(&lent).unwrap(), 84);
+    // A plain value (from `into_raw`) of a released handle is refused before the plugin
+    // sees it.
+    let plain = obj.into_raw();
+    // SAFETY: `plain` is the live Obj `new_obj` returned to this box.
+    b.drop(unsafe { all::Obj::from_raw(&b, plain) }).unwrap();
+    // SAFETY: the ledger refuses the released value before the plugin sees it.
+    let stale = unsafe { all::Obj::from_raw(&b, plain) };
     assert!(matches!(
-        b.use_obj(obj).map_err(CallError::into_kind),
+        b.use_obj(&stale).map_err(CallError::into_kind),
         Err(CallErrorKind::UseAfterRelease { .. })
     ));
     assert!(matches!(
-        b.drop(obj).map_err(CallError::into_kind),
+        b.drop(stale).map_err(CallError::into_kind),
         Err(CallErrorKind::DoubleRelease { .. })
     ));
     assert!(matches!(
@@ -89,11 +98,13 @@ fn handles_are_tracked_and_a_released_one_is_refused() {
         Err(CallErrorKind::Status { code: -1, .. })
     ));
     // SAFETY: `wide` only does arithmetic on the value; no plugin object stands behind it.
-    let wide = unsafe { all::Wide::from_raw(1 << 40) };
-    assert_eq!(b.wide(wide).unwrap().raw(), (1 << 40) + 1);
+    let wide = unsafe { all::Wide::from_raw(&b, 1 << 40) };
+    assert_eq!(b.wide(&wide).unwrap().raw(), (1 << 40) + 1);
     let p = b.new_ptr().unwrap();
     assert!(!p.raw().is_null());
     b.free_ptr(p).unwrap();
+    let audit = b.audit().snapshot();
+    assert_eq!((audit.live_handles, audit.leaks), (0, 0), "{audit}");
 }
 
 #[test]
@@ -118,8 +129,14 @@ fn records_cross_by_value() {
         }
     );
     let obj = b.new_obj(5).unwrap();
-    let t = b.tag(Tagged { obj, sample: s }).unwrap();
-    assert_eq!(t.obj.raw(), 106);
+    // A record holds a handle's plain value.
+    let t = b
+        .tag(Tagged {
+            obj: obj.raw(),
+            sample: s,
+        })
+        .unwrap();
+    assert_eq!(t.obj, 106);
     assert_eq!(t.sample.id, 17);
 }
 
@@ -139,8 +156,8 @@ fn arrays_by_ownership() {
     ));
     let o1 = b.new_obj(1).unwrap();
     let o2 = b.new_obj(2).unwrap();
-    let objs = b.objs(&[o1, o2]).unwrap();
-    assert_eq!(objs.iter().map(|o| o.raw()).collect::<Vec<_>>(), [102, 103]);
+    let objs = b.objs(&[o1.raw(), o2.raw()]).unwrap();
+    assert_eq!(&*objs, [102, 103]);
     let s = Sample {
         id: 1,
         value: 2.0,

@@ -85,7 +85,14 @@ fn calls(c: &mut Criterion) {
     });
     g.finish();
 
+    // SAFETY: as above.
+    let raw_bump: unsafe extern "C" fn(i32) -> i32 =
+        *unsafe { raw_lib.get(b"bench_calls_bump\0") }.expect("raw bump");
     let counter = generated.new_counter().expect("a counter");
+    // The same kind of handle, made from its plain value: the ledger checks every use.
+    let escaped = generated.new_counter().expect("a counter").into_raw();
+    // SAFETY: `escaped` is a live counter of this box.
+    let raw_counter = unsafe { calls::Counter::from_raw(&generated, escaped) };
     let mut g = c.benchmark_group("audit_levels");
     g.bench_function("raw_fn_ptr", |b| {
         // SAFETY: raw_add is bench_calls_add.
@@ -94,8 +101,16 @@ fn calls(c: &mut Criterion) {
     g.bench_function("bid_counters", |b| {
         b.iter(|| value(generated.add(black_box(1), black_box(2))))
     });
-    g.bench_function("bid_ledger_handle_arg", |b| {
-        b.iter(|| value(generated.bump(black_box(counter))))
+    g.bench_function("raw_fn_ptr_handle_arg", |b| {
+        let plain = counter.raw();
+        // SAFETY: raw_bump is bench_calls_bump, `plain` a live counter.
+        b.iter(|| unsafe { raw_bump(black_box(plain)) })
+    });
+    g.bench_function("bid_typed_handle_arg", |b| {
+        b.iter(|| value(generated.bump(black_box(&counter))))
+    });
+    g.bench_function("bid_raw_handle_arg_ledger", |b| {
+        b.iter(|| value(generated.bump(black_box(&raw_counter))))
     });
     let trace = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-trace.jsonl");
     generated
@@ -110,7 +125,30 @@ fn calls(c: &mut Criterion) {
     generated
         .drop_counter(counter)
         .expect("releasing the counter");
+    drop(raw_counter);
+    let audit = generated.audit().snapshot();
+    assert_eq!((audit.live_handles, audit.leaks), (0, 0), "{audit}");
 }
 
-criterion_group!(benches, calls);
+/// What an owned handle could hold to keep its box alive: a borrow of the box (what the
+/// generated handles hold) or a counted reference to it. Making and dropping one of each.
+fn handle_owner(c: &mut Criterion) {
+    let boxed = std::sync::Arc::new(0u64);
+    let mut g = c.benchmark_group("handle_owner");
+    g.bench_function("borrow", |b| {
+        b.iter(|| {
+            let owner: &u64 = black_box(&boxed);
+            black_box((7i32, owner));
+        })
+    });
+    g.bench_function("counted", |b| {
+        b.iter(|| {
+            let owner = std::sync::Arc::clone(black_box(&boxed));
+            black_box((7i32, owner));
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, calls, handle_owner);
 criterion_main!(benches);

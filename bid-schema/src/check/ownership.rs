@@ -136,6 +136,27 @@ impl Checker<'_> {
                 .params
                 .iter()
                 .any(|p| p.ty == Type::Handle(TypeId(idx), Ownership::Transferred));
+            let params = iface.methods[mi].params.len();
+            if consumes && params > 1 {
+                // The drop of an owned handle calls the release method with the handle alone.
+                let m = &iface.methods[mi].name;
+                let d = self
+                    .error(
+                        Code::FieldInvalid,
+                        format!("release method `{m}` takes {params} parameters"),
+                        rel.span,
+                        "a release method takes the handle alone",
+                    )
+                    .note(format!(
+                        "dropping an owned `{tname}` calls `{m}` with nothing but the handle"
+                    ))
+                    .help(format!(
+                        "give `{tname}` a method that takes only the handle, or drop `release:` \
+                         and call `{m}` yourself"
+                    ));
+                self.push(d);
+                continue;
+            }
             if consumes {
                 if let TypeDefKind::Handle(h) = &mut iface.types[idx].kind {
                     h.release = Some(MethodId(mi));

@@ -286,11 +286,13 @@ pub(crate) fn scalar_type(s: Scalar) -> TokenStream {
     }
 }
 
-/// The Rust type of a record field or array element.
+/// The Rust type of a record field or array element: a handle there is its plain value
+/// (an owned handle borrows its box, which a `#[repr(C)]` value cannot).
 pub(crate) fn elem_type(iface: &Interface, elem: Elem) -> TokenStream {
     match elem {
         Elem::Scalar(s) => scalar_type(s),
-        Elem::Handle(id) | Elem::Record(id) => {
+        Elem::Handle(id) => types::handle_raw(iface.handle(id).repr()),
+        Elem::Record(id) => {
             let name = ident(iface.ty(id).rust());
             quote!(#name)
         }

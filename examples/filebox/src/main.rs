@@ -29,12 +29,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let text = "Hello from bid.\nWritten and read back through a C plugin.\n";
 
     let out = files.open(path, "w")?;
-    let written = files.write(out, text.as_bytes())?;
+    let written = files.write(&out, text.as_bytes())?;
     files.close(out)?;
     println!("wrote {written} bytes to {path}");
 
     let input = files.open(path, "r")?;
-    let data = files.read(input, 4096)?;
+    let data = files.read(&input, 4096)?;
     files.close(input)?;
     // `data` points into the plugin's memory: no copy was made, and it is freed with
     // nyash_file_bid_free when it goes out of scope.

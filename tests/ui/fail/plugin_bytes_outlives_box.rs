@@ -8,7 +8,7 @@ fn main() {
     {
         let filebox = unsafe { file::FileBox::load("./libfilebox.so") }.unwrap();
         let h = filebox.open("a.txt", "r").unwrap();
-        bytes = filebox.read(h, 16).unwrap();
+        bytes = filebox.read(&h, 16).unwrap();
     }
     drop(bytes);
 }

@@ -5,23 +5,30 @@
 //! parameter. A parameter may be called anything a BID name allows, `__bid_call` or
 //! `__bid_a1` included: it is read once, before any generated name exists.
 
+use super::types::{handle_raw, widen};
 use super::{docs, elem_type, ident, scalar_type};
-use crate::model::{
-    Buffer, Effect, HandleRepr, Interface, Method, Ownership, Scalar, Type, TypeId,
-};
+use crate::model::{Buffer, Effect, Interface, Method, Ownership, Scalar, Type, TypeId};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-/// The type of a value in an `extern "C"` prototype (scalars, handles, records).
+/// The type of a value in an `extern "C"` prototype: scalars, records, a handle's plain
+/// value, a buffer's `bid_buf`.
 fn c_value(iface: &Interface, ty: Type) -> TokenStream {
     match ty {
         Type::Scalar(s) => scalar_type(s),
-        Type::Handle(id, _) | Type::Record(id) => {
+        Type::Handle(id, _) => handle_raw(iface.handle(id).repr()),
+        Type::Record(id) => {
             let name = ident(iface.ty(id).rust());
             quote!(#name)
         }
         Type::Buffer(..) => quote!(::bid_runtime::BidBuf),
     }
+}
+
+/// An owned handle type with the elided lifetime: `Store<'_>`.
+fn handle_type(iface: &Interface, id: TypeId) -> TokenStream {
+    let name = ident(iface.ty(id).rust());
+    quote!(#name<'_>)
 }
 
 /// The element pointer type of a buffer parameter.
@@ -63,9 +70,15 @@ pub(crate) fn fn_type(iface: &Interface, m: &Method) -> TokenStream {
     quote!(unsafe extern "C" fn(#(#params),*) #ret)
 }
 
-/// The Rust type a method parameter has in the safe API.
+/// The Rust type a method parameter has in the safe API: a borrowed handle by reference, a
+/// transferred one by value (the call consumes it).
 fn api_param(iface: &Interface, ty: Type) -> TokenStream {
     match ty {
+        Type::Handle(id, Ownership::Transferred) => handle_type(iface, id),
+        Type::Handle(id, _) => {
+            let ty = handle_type(iface, id);
+            quote!(&#ty)
+        }
         Type::Scalar(Scalar::Bool) => quote!(bool),
         Type::Buffer(Buffer::String, _) => quote!(&str),
         Type::Buffer(Buffer::Bytes, _) => quote!(&[u8]),
@@ -83,6 +96,11 @@ fn api_return(iface: &Interface, ty: Option<Type>) -> TokenStream {
         return quote!(());
     };
     match ty {
+        Type::Handle(id, Ownership::Transferred) => handle_type(iface, id),
+        Type::Handle(id, _) => {
+            let ty = handle_type(iface, id);
+            quote!(::bid_runtime::Borrowed<#ty>)
+        }
         Type::Scalar(Scalar::Bool) => quote!(bool),
         Type::Buffer(Buffer::String, own) => match own {
             Ownership::Transferred => quote!(::bid_runtime::PluginString<'_>),
@@ -103,15 +121,6 @@ fn api_return(iface: &Interface, ty: Option<Type>) -> TokenStream {
             }
         }
         ty => c_value(iface, ty),
-    }
-}
-
-/// `handle.raw()` widened to the ledger's `i64`.
-fn widen(iface: &Interface, id: TypeId, value: &Ident) -> TokenStream {
-    match iface.handle(id).repr() {
-        HandleRepr::I32 => quote!(i64::from(#value.raw())),
-        HandleRepr::I64 => quote!(#value.raw()),
-        HandleRepr::Pointer => quote!(#value.raw().addr() as i64),
     }
 }
 
@@ -141,6 +150,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     let mut moved = Vec::new();
     let mut stmts = Vec::new();
     let mut args = Vec::new();
+    let mut handle_checks = Vec::new();
     // Whether some statement ends the call early with `?`.
     let mut early = false;
     for (j, p) in m.params().iter().enumerate() {
@@ -164,12 +174,30 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
             }
             Type::Scalar(Scalar::Bool) => args.push(quote!(i32::from(#a))),
             Type::Handle(id, own) => {
-                let raw = widen(iface, id, &a);
+                // After the buffer checks, which may still refuse the call: a transferred
+                // handle refused before it is taken apart (another box's) is released by its
+                // drop, through its own box. Once taken apart the call owns it: refused now (a
+                // plain value released already), it is not released a second time.
                 let handle = super::meta::handle_ref(iface, id);
-                let release = own == Ownership::Transferred;
+                let repr = iface.handle(id).repr();
                 early = true;
-                stmts.push(quote!(__bid_call.handle_arg(#handle, #raw, #release)?;));
-                args.push(quote!(#a));
+                if own == Ownership::Transferred {
+                    let (h, st) = (format_ident!("__bid_h{}", j), format_ident!("__bid_s{}", j));
+                    let before = widen(repr, &quote!(#a.raw));
+                    let raw = widen(repr, &quote!(#h));
+                    handle_checks.push(quote! {
+                        __bid_call.handle_take(#handle, ::core::ptr::eq(#a.owner, self), #before)?;
+                        let (#h, _, #st) = #a.into_parts();
+                        __bid_call.handle_in(#handle, true, #st, #raw, true)?;
+                    });
+                    args.push(quote!(#h));
+                } else {
+                    let raw = widen(repr, &quote!(#a.raw));
+                    handle_checks.push(quote! {
+                        __bid_call.handle_in(#handle, ::core::ptr::eq(#a.owner, self), #a.state, #raw, false)?;
+                    });
+                    args.push(quote!(#a.raw));
+                }
             }
             Type::Scalar(_) | Type::Record(_) => args.push(quote!(#a)),
         }
@@ -177,6 +205,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     let arg_locals = (0..moved.len()).map(|j| format_ident!("__bid_a{}", j));
     let take_params = (!moved.is_empty()).then(|| quote!(let (#(#arg_locals,)*) = (#(#moved,)*);));
 
+    stmts.extend(handle_checks);
     let item = Item {
         name: name.clone(),
         attrs: quote!(#doc #sep #[doc = #about] #must_use),
@@ -238,11 +267,21 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
         None => Finish::Ok(quote!(())),
         Some(Type::Scalar(Scalar::Bool)) => Finish::Checked(quote!(__bid_call.bool_ret(#value))),
         Some(Type::Handle(id, own)) => {
+            let name = ident(iface.ty(id).rust());
             if own == Ownership::Transferred {
-                let raw = widen(iface, id, &value);
-                stmts.push(quote!(__bid_call.handle_ret(#raw);));
+                let handle = super::meta::handle_ref(iface, id);
+                Finish::Ok(quote! {
+                    #name { raw: #value, owner: self, state: __bid_call.handle_out(#handle) }
+                })
+            } else {
+                Finish::Ok(quote! {
+                    ::bid_runtime::Borrowed::__new(#name {
+                        raw: #value,
+                        owner: self,
+                        state: ::bid_runtime::__private::HandleState::TYPED,
+                    })
+                })
             }
-            Finish::Ok(quote!(#value))
         }
         Some(Type::Buffer(buf, own)) => {
             let kind = match buf {

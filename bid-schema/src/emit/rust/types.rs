@@ -6,6 +6,15 @@ use crate::model::{Elem, HandleDef, HandleRepr, RecordDef, Scalar, TypeDef, Type
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+/// `raw` (a handle's plain value) widened to the ledger's `i64`; a pointer by its address.
+pub(crate) fn widen(repr: HandleRepr, raw: &TokenStream) -> TokenStream {
+    match repr {
+        HandleRepr::I32 => quote!(i64::from(#raw)),
+        HandleRepr::I64 => quote!(#raw),
+        HandleRepr::Pointer => quote!(#raw.addr() as i64),
+    }
+}
+
 /// The Rust type of a handle's raw value.
 pub(crate) fn handle_raw(repr: HandleRepr) -> TokenStream {
     match repr {
@@ -20,64 +29,121 @@ impl Emitter<'_> {
     pub(super) fn declared_type(&self, i: usize) -> TokenStream {
         let def = &self.iface.types()[i];
         match def.kind() {
-            TypeDefKind::Handle(h) => self.handle(def, h),
+            TypeDefKind::Handle(h) => self.handle(TypeId(i), def, h),
             TypeDefKind::Record(r) => self.record(TypeId(i), def, r),
         }
     }
 
-    fn handle(&self, def: &TypeDef, h: &HandleDef) -> TokenStream {
+    /// An owned handle type: borrows its box, neither `Copy` nor `Clone`, released by moving
+    /// it into the type's release method or by its drop.
+    fn handle(&self, id: TypeId, def: &TypeDef, h: &HandleDef) -> TokenStream {
         let iface = self.iface;
         let name = ident(def.rust());
+        let box_name = ident(iface.box_name());
         let doc = docs(def.doc());
         let sep = def.doc().is_some().then(|| quote!(#[doc = ""]));
         let raw = handle_raw(h.repr());
-        let release = match h.release() {
-            Some(m) => format!(
-                " Released by [`{}::{}`].",
-                iface.box_name(),
-                iface.method(m).rust().trim_start_matches("r#")
-            ),
-            None => String::new(),
-        };
+        let meta = super::meta::handle_ref(iface, id);
+        let widened = widen(h.repr(), &quote!(raw));
+        let release = h.release().map(|m| iface.method(m));
+        let shown = def.name();
         let what = format!(
-            " A `{}` handle owned by the plugin (`{}` at the boundary).{release}",
+            " A `{}` handle the host owns (`{}` at the boundary).",
             def.name(),
             h.repr().as_str()
         );
-        // Raw pointers are neither Send nor Sync; a handle is an opaque token the plugin
-        // interprets, so moving it between threads is as sound as moving an integer.
-        let send_sync = (h.repr() == HandleRepr::Pointer).then(|| {
+        let how = match release {
+            Some(m) => format!(
+                " Released by moving it into [`{}::{}`], or by dropping it.",
+                iface.box_name().trim_start_matches("r#"),
+                m.rust().trim_start_matches("r#")
+            ),
+            None => " The interface declares no release method: dropping it releases nothing."
+                .to_owned(),
+        };
+        let drop = release.map(|m| {
+            let release = ident(m.rust());
             quote! {
-                // SAFETY: the pointer is an opaque token; the host never dereferences it.
                 #[automatically_derived]
-                unsafe impl ::core::marker::Send for #name {}
+                impl ::core::ops::Drop for #name<'_> {
+                    fn drop(&mut self) {
+                        let dropping = #name {
+                            raw: self.raw,
+                            owner: self.owner,
+                            state: self.state.dropping(),
+                        };
+                        // A failed release is recorded in the box's audit; a drop never panics.
+                        let _ = self.owner.#release(dropping);
+                    }
+                }
+            }
+        });
+        // Raw pointers are neither Send nor Sync; a handle is an opaque token the plugin
+        // interprets, so moving it between threads is as sound as moving an integer, as long
+        // as the box itself may be shared (`thread_safe: true`).
+        let send_sync = (h.repr() == HandleRepr::Pointer && iface.thread_safe()).then(|| {
+            quote! {
+                // SAFETY: the pointer is an opaque token the host never dereferences, and the
+                // box it borrows is `Sync`.
+                unsafe impl ::core::marker::Send for #name<'_> {}
                 // SAFETY: as for Send.
-                #[automatically_derived]
-                unsafe impl ::core::marker::Sync for #name {}
+                unsafe impl ::core::marker::Sync for #name<'_> {}
             }
         });
         quote! {
             #doc
             #sep
             #[doc = #what]
-            #[repr(transparent)]
-            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-            pub struct #name(#raw);
+            #[doc = #how]
+            pub struct #name<'a> {
+                raw: #raw,
+                owner: &'a #box_name,
+                state: ::bid_runtime::__private::HandleState,
+            }
 
-            impl #name {
+            #[allow(dead_code, reason = "hosts use what they need")]
+            impl<'a> #name<'a> {
                 /// The raw value that crosses the boundary.
                 #[inline]
-                pub const fn raw(self) -> #raw {
-                    self.0
+                pub fn raw(&self) -> #raw {
+                    self.raw
                 }
 
-                /// Wraps a raw value.
+                /// Gives up ownership: the plain value, which nothing releases any more. The
+                /// box's ledger checks it from now on, when it comes back through
+                /// [`Self::from_raw`]; one never released is a leak.
+                pub fn into_raw(self) -> #raw {
+                    let (raw, owner, state) = self.into_parts();
+                    owner.lib.handle_escape(#meta, #widened, state);
+                    raw
+                }
+
+                /// Owns a plain value again. Calls with it are checked by the box's ledger:
+                /// a value released already is refused, not passed to the plugin.
                 ///
                 /// # Safety
-                /// `raw` must be a live handle the plugin of the same interface returned.
+                /// `raw` must be a handle of this type that `owner`'s plugin returned.
+                pub unsafe fn from_raw(owner: &'a #box_name, raw: #raw) -> Self {
+                    Self {
+                        raw,
+                        owner,
+                        state: ::bid_runtime::__private::HandleState::RAW,
+                    }
+                }
+
                 #[inline]
-                pub const unsafe fn from_raw(raw: #raw) -> Self {
-                    Self(raw)
+                fn into_parts(self) -> (#raw, &'a #box_name, ::bid_runtime::__private::HandleState) {
+                    let this = ::core::mem::ManuallyDrop::new(self);
+                    (this.raw, this.owner, this.state)
+                }
+            }
+
+            #drop
+
+            #[automatically_derived]
+            impl ::core::fmt::Debug for #name<'_> {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.debug_tuple(#shown).field(&self.raw).finish()
                 }
             }
 
