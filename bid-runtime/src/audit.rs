@@ -121,6 +121,26 @@ fn raw_slot() -> u32 {
     SLOT.try_with(Cell::get).unwrap_or(SHARED)
 }
 
+/// What the load found of the plugin's `<prefix>_bid_signature`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureCheck {
+    /// Exported and equal, method by method, to the one the bindings were built from.
+    Matched,
+    /// Not exported: nothing said whether the plugin was built from the same BID file.
+    Absent,
+}
+
+impl SignatureCheck {
+    /// `matched` or `absent`, as the `ffi.load` trace line says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureCheck::Matched => "matched",
+            SignatureCheck::Absent => "absent",
+        }
+    }
+}
+
 /// Counters of one loaded box, and the optional trace.
 pub struct Audit {
     /// A fixed size, so indexing by an owned slot (< 64) needs no bounds check.
@@ -135,6 +155,7 @@ pub struct Audit {
     /// Whether calls take the slow path (a trace file or a `tracing` subscriber).
     pub(crate) tracing: AtomicBool,
     pub(crate) trace: TraceState,
+    signature: SignatureCheck,
 }
 
 /// A copy of the audit counters at one moment.
@@ -207,15 +228,27 @@ impl std::fmt::Display for AuditSnapshot {
     }
 }
 
-/// The summary of [`Audit::snapshot`].
+/// The summary of [`Audit::snapshot`], and a third line when the plugin's signature could
+/// not be checked.
 impl std::fmt::Display for Audit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.snapshot(), f)
+        std::fmt::Display::fmt(&self.snapshot(), f)?;
+        if self.signature == SignatureCheck::Absent {
+            f.write_str(
+                "\nsignature: not checked (the plugin exports none; it may have been built from another BID file)",
+            )?;
+        }
+        Ok(())
     }
 }
 
 impl Audit {
-    pub(crate) fn new(methods: usize, handles: usize, trace: TraceState) -> Audit {
+    pub(crate) fn new(
+        methods: usize,
+        handles: usize,
+        signature: SignatureCheck,
+        trace: TraceState,
+    ) -> Audit {
         Audit {
             shards: Box::new(std::array::from_fn(|_| Shard::default())),
             leaks: AtomicU64::new(0),
@@ -225,6 +258,7 @@ impl Audit {
             live_buffers: (0..methods).map(|_| AtomicU64::new(0)).collect(),
             tracing: AtomicBool::new(false),
             trace,
+            signature,
         }
     }
 
@@ -257,6 +291,12 @@ impl Audit {
         } else {
             self.shards[OWNED_SHARDS].get(c).fetch_add(1, Relaxed);
         }
+    }
+
+    /// What the load found of the plugin's signature: `Absent` means nothing checked that
+    /// the plugin was built from the same BID file as the bindings.
+    pub fn signature(&self) -> SignatureCheck {
+        self.signature
     }
 
     /// Counters now (exact once the calling threads are joined).

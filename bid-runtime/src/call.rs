@@ -201,6 +201,18 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// [`Call::check`] of a transferred buffer: one refused with a pointer (a negative length,
+    /// a size past this host) is still the host's to give back, exactly as the plugin
+    /// returned it, so a refusal leaks nothing.
+    fn check_transferred(&self, buf: BidBuf, elem_size: usize) -> Result<Checked, CallError> {
+        self.check(buf, elem_size).inspect_err(|_| {
+            if !buf.ptr.is_null() {
+                self.lib.audit.bump(Counter::Transferred);
+                self.lib.free_refused(buf.ptr, buf.len);
+            }
+        })
+    }
+
     /// Takes ownership of a transferred buffer: counted live until freed.
     fn owner(&self) -> Owner<'a> {
         let audit = &self.lib.audit;
@@ -234,7 +246,7 @@ impl<'a> Call<'a> {
     /// # Safety
     /// As [`Call::string_ret`].
     pub unsafe fn bytes_ret(&self, buf: BidBuf) -> Result<PluginBytes<'a>, CallError> {
-        match self.check(buf, 1)? {
+        match self.check_transferred(buf, 1)? {
             // SAFETY: an empty value points nowhere and frees nothing.
             Checked::Empty => Ok(unsafe { PluginBytes::from_raw(std::ptr::null_mut(), 0, None) }),
             // SAFETY: the plugin handed over `len` bytes at `ptr` (the caller's contract).
@@ -257,12 +269,13 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// A transferred array result. A misaligned one is freed, then reported.
+    /// A transferred array result. A misaligned one is freed (at the address the plugin
+    /// returned), then reported.
     ///
     /// # Safety
     /// As [`Call::string_ret`]; `T` is the element type the interface declares.
     pub unsafe fn slice_ret<T: Copy>(&self, buf: BidBuf) -> Result<PluginSlice<'a, T>, CallError> {
-        match self.check(buf, std::mem::size_of::<T>())? {
+        match self.check_transferred(buf, std::mem::size_of::<T>())? {
             // SAFETY: an empty value points nowhere and frees nothing.
             Checked::Empty => Ok(unsafe { PluginSlice::from_raw(std::ptr::null_mut(), 0, None) }),
             Checked::Buf(ptr, len) => {

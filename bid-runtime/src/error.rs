@@ -90,6 +90,15 @@ pub enum LoadError {
         /// Each changed or missing method.
         mismatches: Vec<SignatureMismatch>,
     },
+    /// The load required a signature and the plugin exports no `<prefix>_bid_signature`.
+    SignatureMissing {
+        /// The library.
+        library: PathBuf,
+        /// The interface's `namespace.name`.
+        interface: &'static str,
+        /// The signature symbol it does not export.
+        symbol: &'static str,
+    },
     /// `<prefix>_bid_signature` returned something that is not a signature.
     BadSignature {
         /// The library.
@@ -114,6 +123,7 @@ impl LoadError {
         match self {
             LoadError::Open { .. } => "ffi.load.open",
             LoadError::SymbolsMissing { .. } => "ffi.contract.symbol_missing",
+            LoadError::SignatureMissing { .. } => "ffi.contract.signature_missing",
             LoadError::SignatureMismatch { .. } | LoadError::BadSignature { .. } => {
                 "ffi.type_mismatch"
             }
@@ -168,6 +178,15 @@ impl fmt::Display for LoadError {
                     "\n  = help: rebuild the plugin against the current BID file or regenerate the bindings",
                 )
             }
+            LoadError::SignatureMissing {
+                library,
+                interface,
+                symbol,
+            } => write!(
+                f,
+                "error[{code}]: plugin `{}` does not export `{symbol}`, and the load requires the signature of `{interface}`\n  = help: build the plugin from the BID file's header (it defines the signature), or load without requiring it",
+                library.display()
+            ),
             LoadError::BadSignature {
                 library,
                 symbol,

@@ -33,12 +33,13 @@ mod meta;
 mod trace;
 mod values;
 
-pub use audit::{Audit, AuditSnapshot};
+pub use audit::{Audit, AuditSnapshot, SignatureCheck};
 pub use bid_abi::status_name;
 pub use error::{
     CallError, CallErrorKind, CallSite, HandleId, LoadError, SignatureMismatch, TraceError,
 };
 pub use handles::Borrowed;
+pub use library::LoadOptions;
 pub use trace::{Host, TRACE_SCHEMA, host};
 pub use values::{BidBuf, PluginBytes, PluginSlice, PluginString};
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
-use crate::audit::Audit;
+use crate::audit::{Audit, SignatureCheck};
 use crate::error::{LoadError, error_chain};
 use crate::ledger::Ledger;
 use crate::meta::InterfaceMeta;
@@ -16,6 +16,28 @@ use crate::trace::{self, Sink, TraceState};
 /// `void <prefix>_bid_free(void* ptr, int32_t len)`.
 type FreeFn = unsafe extern "C" fn(*mut c_void, i32);
 
+/// How a box loads its plugin: `Default` is what `load` does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LoadOptions {
+    require_signature: bool,
+}
+
+impl LoadOptions {
+    /// The options `load` uses: a plugin without `<prefix>_bid_signature` loads, and its
+    /// audit says the signature was not checked.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether a plugin must export `<prefix>_bid_signature` to load: without it the load
+    /// fails with `ffi.contract.signature_missing`.
+    pub fn require_signature(mut self, require: bool) -> Self {
+        self.require_signature = require;
+        self
+    }
+}
+
 /// A loaded plugin: the shared library, its resolved symbols, its audit and ledger. Each
 /// generated box holds one.
 ///
@@ -23,6 +45,7 @@ type FreeFn = unsafe extern "C" fn(*mut c_void, i32);
 /// `ffi.unload` summary, flushes the trace, then unloads the library.
 pub struct Library {
     pub(crate) meta: &'static InterfaceMeta,
+    signature: SignatureCheck,
     pub(crate) path: Arc<Path>,
     /// Method addresses, by method index, until the box copies them into its own table.
     symbols: Box<[*const c_void]>,
@@ -41,12 +64,17 @@ unsafe impl Send for Library {}
 unsafe impl Sync for Library {}
 
 /// Opens a plugin, resolves every method symbol (reporting all missing ones together) and
-/// `free_symbol` when `needs_free`, compares `signature_symbol` if exported, opens the
-/// `BID_AUDIT` trace if set and records `ffi.load`.
+/// `free_symbol` when `needs_free`, compares `signature_symbol` if exported (or refuses a
+/// plugin without one, when `options` require it), opens the `BID_AUDIT` trace if set and
+/// records `ffi.load`.
 ///
 /// # Safety
 /// Loading runs the library's initialisers; the caller trusts the declared signatures.
-pub unsafe fn open(path: &OsStr, meta: &'static InterfaceMeta) -> Result<Library, LoadError> {
+pub unsafe fn open(
+    path: &OsStr,
+    meta: &'static InterfaceMeta,
+    options: &LoadOptions,
+) -> Result<Library, LoadError> {
     let start = Instant::now();
     let given = PathBuf::from(path);
     // SAFETY: the caller accepts running the library's initialisers.
@@ -87,11 +115,19 @@ pub unsafe fn open(path: &OsStr, meta: &'static InterfaceMeta) -> Result<Library
         });
     }
     // SAFETY: the signature symbol's declared type.
-    unsafe { check_signature(&lib, &abs, meta) }?;
+    let signature = unsafe { check_signature(&lib, &abs, meta) }?;
+    if signature == SignatureCheck::Absent && options.require_signature {
+        return Err(LoadError::SignatureMissing {
+            library: abs.to_path_buf(),
+            interface: meta.name,
+            symbol: meta.signature_symbol,
+        });
+    }
 
     let audit = Audit::new(
         meta.methods.len(),
         meta.handles.len(),
+        signature,
         TraceState::new(meta, abs.clone()),
     );
     if let Some(trace_path) = std::env::var_os("BID_AUDIT").filter(|p| !p.is_empty()) {
@@ -106,6 +142,7 @@ pub unsafe fn open(path: &OsStr, meta: &'static InterfaceMeta) -> Result<Library
         .store(audit.trace.subscriber || audit.trace.has_sink(), Relaxed);
     let library = Library {
         meta,
+        signature,
         path: abs,
         symbols: symbols.into_boxed_slice(),
         free,
@@ -114,7 +151,8 @@ pub unsafe fn open(path: &OsStr, meta: &'static InterfaceMeta) -> Result<Library
         _lib: lib,
     };
     let latency = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-    library.audit.event("ffi.load", None, "ok", latency, "");
+    let extra = format!(",\"signature\":\"{}\"", signature.as_str());
+    library.audit.event("ffi.load", None, "ok", latency, &extra);
     Ok(library)
 }
 
@@ -126,11 +164,11 @@ unsafe fn check_signature(
     lib: &libloading::Library,
     path: &Path,
     meta: &'static InterfaceMeta,
-) -> Result<(), LoadError> {
+) -> Result<SignatureCheck, LoadError> {
     type SigFn = unsafe extern "C" fn() -> *const c_char;
     // SAFETY: the declared type of the signature symbol.
     let Ok(f) = (unsafe { lib.get::<SigFn>(meta.signature_symbol) }) else {
-        return Ok(());
+        return Ok(SignatureCheck::Absent);
     };
     let bad = |reason: String| LoadError::BadSignature {
         library: path.to_path_buf(),
@@ -148,7 +186,7 @@ unsafe fn check_signature(
         .map_err(|e| bad(format!("it is not UTF-8 ({e})")))?;
     let mismatches = bid_abi::compare_signatures(meta.signature, text).map_err(bad)?;
     if mismatches.is_empty() {
-        Ok(())
+        Ok(SignatureCheck::Matched)
     } else {
         Err(LoadError::SignatureMismatch {
             library: path.to_path_buf(),
@@ -172,6 +210,11 @@ impl Library {
     /// The interface's `namespace.name`.
     pub fn interface(&self) -> &'static str {
         self.meta.name
+    }
+
+    /// What the load found of the plugin's signature.
+    pub fn signature(&self) -> SignatureCheck {
+        self.signature
     }
 
     /// Every method's resolved address at once, as the generated `#[repr(C)]` struct whose
@@ -208,6 +251,16 @@ impl Library {
     /// Every handle and buffer still live becomes a leak: per handle type, the raw values
     /// the ledger knows (from `into_raw`) one event each, then the rest (forgotten owned
     /// handles) in one event; per method, its buffers.
+    /// Gives back a transferred buffer the call refused (a bad length) before anything owned
+    /// it: the plugin gets exactly the pointer and length it returned.
+    pub(crate) fn free_refused(&self, ptr: *mut c_void, len: i32) {
+        if let Some(free) = self.free {
+            // SAFETY: `ptr`/`len` are what the plugin returned for a transferred buffer, which
+            // nothing else holds or frees.
+            unsafe { free(ptr, len) };
+        }
+    }
+
     fn report_leaks(&self) {
         let raw_live = self.ledger.live();
         for (index, live) in self.audit.live_handles.iter().enumerate() {

@@ -21,9 +21,18 @@ fn bid_audit_traces_from_load_to_unload_and_an_unwritable_path_fails_the_load() 
     let events: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
     assert_eq!(events, ["ffi.load", "ffi.call", "ffi.call", "ffi.unload"]);
     assert_eq!(lines[0]["bridge"]["status"], "ok");
+    assert_eq!(lines[0]["signature"], "matched");
     assert_eq!(lines[2]["error"]["code"], "ffi.status");
     assert_eq!(lines[3]["summary"]["failed"], 1);
     assert_eq!(lines[3]["audit_pass_rate"], 0.5);
+
+    // A plugin without a signature loads, and its load line says nothing was checked.
+    let unsigned = trace_path("env-unsigned");
+    // SAFETY: as above.
+    unsafe { std::env::set_var("BID_AUDIT", &unsigned) };
+    // SAFETY: as above.
+    drop(unsafe { Plug::load(common::build("nosig", "", &[])) }.expect("loads unsigned"));
+    assert_eq!(validated_lines(&unsigned)[0]["signature"], "absent");
 
     // SAFETY: as above.
     unsafe { std::env::set_var("BID_AUDIT", "/nonexistent/dir/audit.jsonl") };

@@ -2,7 +2,7 @@
 
 mod common;
 
-use bid_runtime::LoadError;
+use bid_runtime::{LoadError, LoadOptions, SignatureCheck};
 use common::{Plug, build, plug, plugin, sig_h, signature};
 
 fn load_err(path: impl AsRef<std::ffi::OsStr>) -> LoadError {
@@ -115,10 +115,35 @@ fn a_null_or_non_utf8_signature_is_an_error() {
 
 #[test]
 fn a_plugin_without_a_signature_or_with_the_same_one_loads() {
+    let nosig = build("nosig", "", &[]);
     // SAFETY: test plugins.
-    let p =
-        unsafe { Plug::load(build("nosig", "", &[])) }.expect("no signature: nothing to compare");
+    let p = unsafe { Plug::load(&nosig) }.expect("no signature: nothing to compare");
     assert_eq!(p.add(1, 2).unwrap(), 3);
+    // The audit says nothing was checked.
+    assert_eq!(p.audit().signature(), SignatureCheck::Absent);
+    assert!(
+        p.audit().to_string().contains("signature: not checked"),
+        "{}",
+        p.audit()
+    );
+    drop(p);
+    // A host that requires the signature refuses such a plugin.
+    let require = LoadOptions::new().require_signature(true);
+    // SAFETY: as above.
+    let e = match unsafe { Plug::load_with(&nosig, &require) } {
+        Ok(_) => panic!("a plugin without a signature must not load when it is required"),
+        Err(e) => e,
+    };
+    assert_eq!(e.code(), "ffi.contract.signature_missing");
+    assert!(e.to_string().contains("`plug_bid_signature`"), "{e}");
+    // SAFETY: as above.
+    let p = unsafe { Plug::load_with(plugin(), &require) }.expect("a matching signature");
+    assert_eq!(p.audit().signature(), SignatureCheck::Matched);
+    assert!(
+        !p.audit().to_string().contains("signature"),
+        "{}",
+        p.audit()
+    );
     // SAFETY: as above.
     let p = unsafe { Plug::load(plugin()) }.expect("same signature");
     assert!(plug::library(&p).path().is_absolute());

@@ -136,7 +136,7 @@ pub fn rust_value_ident(name: &str) -> String {
 }
 
 /// Methods every generated box has; a BID method of that name gets a trailing `_`.
-pub const BOX_METHODS: &[&str] = &["load", "load_default", "audit"];
+pub const BOX_METHODS: &[&str] = &["load", "load_with", "load_default", "audit"];
 
 /// Rust ident of a method: like [`rust_value_ident`], and clear of the box's own methods
 /// (`load` -> `load_`).

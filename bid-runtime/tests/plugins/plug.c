@@ -65,7 +65,12 @@ void plug_range(int32_t n, bid_buf* out) {
 
 void plug_empty(bid_buf* out) { out->ptr = NULL; out->len = 0; }
 void plug_null_len(bid_buf* out) { out->ptr = NULL; out->len = 5; }
-void plug_neg_len(bid_buf* out) { static char s[] = "abc"; out->ptr = s; out->len = -1; }
+/* An allocated buffer with a length no host can use: the host must still give it back. */
+void plug_neg_len(bid_buf* out) {
+    char* p = alloc_buf(-1, 1);
+    out->ptr = p;
+    out->len = -1;
+}
 
 void plug_bad_utf8(bid_buf* out) {
     uint8_t* p = alloc_buf(3, 1);

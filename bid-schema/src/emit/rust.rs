@@ -181,7 +181,8 @@ impl<'m> Emitter<'m> {
             (!iface.thread_safe()).then(|| quote!(_not_sync: ::core::marker::PhantomData,));
         quote! {
             /// Loads the plugin at `path`, resolves every symbol (all missing ones are
-            /// reported together) and compares the plugin's signature if it exports one.
+            /// reported together) and compares the plugin's signature if it exports one
+            /// (the audit says when it does not: [`::bid_runtime::Audit::signature`]).
             ///
             /// # Safety
             /// Loading runs the library's initialisers, and every call trusts that the
@@ -190,7 +191,21 @@ impl<'m> Emitter<'m> {
                 path: impl ::core::convert::AsRef<::std::ffi::OsStr>,
             ) -> ::core::result::Result<Self, ::bid_runtime::LoadError> {
                 // SAFETY: forwarded to the caller.
-                let __bid_lib = unsafe { ::bid_runtime::__private::open(path.as_ref(), &#meta_name) }?;
+                unsafe { Self::load_with(path, &::bid_runtime::LoadOptions::new()) }
+            }
+
+            /// [`Self::load`] with options, such as requiring the plugin's signature.
+            ///
+            /// # Safety
+            /// As [`Self::load`].
+            pub unsafe fn load_with(
+                path: impl ::core::convert::AsRef<::std::ffi::OsStr>,
+                options: &::bid_runtime::LoadOptions,
+            ) -> ::core::result::Result<Self, ::bid_runtime::LoadError> {
+                // SAFETY: forwarded to the caller.
+                let __bid_lib = unsafe {
+                    ::bid_runtime::__private::open(path.as_ref(), &#meta_name, options)
+                }?;
                 // SAFETY: `#fns_name` has one field per method, in method order, of the
                 // prototype the caller of `load` vouched for.
                 let __bid_fns = unsafe { __bid_lib.fn_table::<#fns_name>() };
