@@ -10,6 +10,7 @@ use crate::audit::Counter;
 use crate::error::{CallError, CallErrorKind, CallSite};
 use crate::library::Library;
 use crate::meta::MethodMeta;
+use crate::serial::{Serial, SerialGuard};
 use crate::values::{BidBuf, Owner, PluginBytes, PluginSlice, PluginString};
 
 impl Library {
@@ -18,12 +19,14 @@ impl Library {
     /// untraced call keeps its registers for the call itself).
     #[inline]
     pub fn begin(&self, index: usize) -> Call<'_> {
+        let serial = self.serial.as_deref().map(Serial::enter);
         if self.audit.tracing.load(Relaxed) {
             start_clock();
         }
         Call {
             lib: self,
             method: index,
+            _serial: serial,
         }
     }
 }
@@ -33,6 +36,9 @@ impl Library {
 pub struct Call<'a> {
     pub(crate) lib: &'a Library,
     pub(crate) method: usize,
+    /// Held to the end of the call (result checks and copies included) when the interface
+    /// is not thread safe.
+    _serial: Option<SerialGuard<'a>>,
 }
 
 thread_local! {

@@ -30,6 +30,7 @@ mod handles;
 mod ledger;
 mod library;
 mod meta;
+mod serial;
 mod trace;
 mod values;
 

@@ -11,6 +11,7 @@ use crate::audit::{Audit, SignatureCheck};
 use crate::error::{LoadError, error_chain};
 use crate::ledger::Ledger;
 use crate::meta::InterfaceMeta;
+use crate::serial::Serial;
 use crate::trace::{self, Sink, TraceState};
 
 /// `void <prefix>_bid_free(void* ptr, int32_t len)`.
@@ -47,6 +48,8 @@ pub struct Library {
     pub(crate) meta: &'static InterfaceMeta,
     signature: SignatureCheck,
     pub(crate) path: Arc<Path>,
+    /// The library's call lock, for an interface that is not thread safe.
+    pub(crate) serial: Option<Arc<Serial>>,
     /// Method addresses, by method index, until the box copies them into its own table.
     symbols: Box<[*const c_void]>,
     free: Option<FreeFn>,
@@ -140,9 +143,11 @@ pub unsafe fn open(
     audit
         .tracing
         .store(audit.trace.subscriber || audit.trace.has_sink(), Relaxed);
+    let serial = (!meta.thread_safe).then(|| Serial::of(&abs));
     let library = Library {
         meta,
         signature,
+        serial,
         path: abs,
         symbols: symbols.into_boxed_slice(),
         free,
@@ -241,6 +246,7 @@ impl Library {
     /// Frees a transferred buffer of method `method` with the plugin's free function.
     pub(crate) fn release_buffer(&self, method: usize, ptr: *mut c_void, len: i32) {
         if let Some(free) = self.free {
+            let _serial = self.serial.as_deref().map(Serial::enter);
             // SAFETY: `ptr`/`len` are what the plugin returned for a transferred buffer,
             // freed once (the owning value is consumed by its drop).
             unsafe { free(ptr, len) };
@@ -255,6 +261,7 @@ impl Library {
     /// it: the plugin gets exactly the pointer and length it returned.
     pub(crate) fn free_refused(&self, ptr: *mut c_void, len: i32) {
         if let Some(free) = self.free {
+            let _serial = self.serial.as_deref().map(Serial::enter);
             // SAFETY: `ptr`/`len` are what the plugin returned for a transferred buffer, which
             // nothing else holds or frees.
             unsafe { free(ptr, len) };

@@ -18,6 +18,9 @@ pub struct InterfaceMeta {
     pub name: &'static str,
     /// The Rust box type name, for messages.
     pub box_name: &'static str,
+    /// Whether the plugin may be called from several threads at once (`thread_safe: true`);
+    /// without it every call into the library is serialized, across boxes.
+    pub thread_safe: bool,
     /// `<prefix>_bid_free`.
     pub free_symbol: &'static str,
     /// Whether `free_symbol` must be exported (some method returns a transferred buffer).

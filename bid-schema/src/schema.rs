@@ -97,7 +97,10 @@ fn defs() -> Value {
                 },
                 "symbol_prefix": { "$ref": "#/$defs/ident" },
                 "doc": { "$ref": "#/$defs/doc" },
-                "thread_safe": { "type": "boolean" },
+                "thread_safe": {
+                    "description": "Whether the plugin may be called from several threads at once; default false: calls into the library are serialized.",
+                    "type": "boolean"
+                },
                 "types": { "type": "array", "items": { "$ref": "#/$defs/typeDef" } },
                 "methods": { "type": "array", "items": { "$ref": "#/$defs/method" } }
             },

@@ -197,6 +197,11 @@ fn bad_results_are_errors_not_ub() {
         matches!(e.kind(), CallErrorKind::NegativeLength { len: -1, .. }),
         "{e:?}"
     );
+    assert_eq!(
+        t.live_buffers().unwrap(),
+        0,
+        "the buffer with a negative length went back to the plugin"
+    );
     let e = t.bad_utf8().unwrap_err();
     assert!(
         matches!(e.kind(), CallErrorKind::InvalidUtf8 { .. }),

@@ -1,10 +1,12 @@
 /* A test plugin for interface test.plug, shaped like what the bid C header asks for.
  * It keeps its own books (live buffers, open handles) and aborts on any misuse, so a
  * test that passes proves the host never handed it a bad pointer or handle. */
+#define _POSIX_C_SOURCE 199309L /* nanosleep under -std=c99 */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sig.h" /* #define PLUG_SIGNATURE "..." written by the test */
 
@@ -137,6 +139,26 @@ void plug_misaligned_owned(bid_buf* out) {
     out->ptr = p + 1;
     out->len = 2;
 }
+
+/* Every caller of one round waits (up to a second) until two callers of that round have been
+ * inside at the same time: returns 1 if that happened, 0 if it timed out alone. */
+static int inside = 0, peak = 0, current_round = 0;
+static int32_t meet(int32_t round) {
+    if (__atomic_exchange_n(&current_round, round, __ATOMIC_SEQ_CST) != round)
+        __atomic_store_n(&peak, 0, __ATOMIC_SEQ_CST);
+    int now = __atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST);
+    int seen = __atomic_load_n(&peak, __ATOMIC_SEQ_CST);
+    while (now > seen && !__atomic_compare_exchange_n(&peak, &seen, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {}
+    int32_t met = 0;
+    for (int i = 0; i < 10000 && !met; i++) {
+        if (__atomic_load_n(&peak, __ATOMIC_SEQ_CST) >= 2) met = 1;
+        else { struct timespec t = {0, 100000}; nanosleep(&t, NULL); }
+    }
+    __atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST);
+    return met;
+}
+int32_t plug_meet(int32_t round) { return meet(round); }
+int32_t serial_meet(int32_t round) { return meet(round); }
 
 #ifdef PLUG_SIGNATURE
 const char* plug_bid_signature(void) { return PLUG_SIGNATURE; }

@@ -253,7 +253,7 @@ impl Checker<'_> {
             version: i.version.as_ref().map(|v| v.value.to_owned()),
             symbol_prefix,
             doc: i.doc.map(str::to_owned),
-            thread_safe: i.thread_safe.as_ref().is_none_or(|t| t.value),
+            thread_safe: i.thread_safe.as_ref().is_some_and(|t| t.value),
             types: Vec::new(),
             methods: Vec::new(),
         };

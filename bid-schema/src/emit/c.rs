@@ -196,9 +196,11 @@ fn interface(w: &mut Writer, iface: &Interface) {
         iface.qualified,
         iface.symbol_prefix,
         if iface.thread_safe {
-            "Thread safe: the host may call any method from several threads at once."
+            "Thread safe (`thread_safe: true`): the host may call any method from several \
+             threads at once."
         } else {
-            "Not thread safe: the host never calls into it from two threads at once."
+            "Not thread safe: the host calls one method at a time, across every box that loads \
+             this library (say `thread_safe: true` in the BID file to allow concurrent calls)."
         }
     ));
     w.doc(&about);

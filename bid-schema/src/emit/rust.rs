@@ -116,7 +116,8 @@ impl<'m> Emitter<'m> {
         let sync_note = if iface.thread_safe() {
             " `Send + Sync`: the plugin declares its methods safe to call from several threads."
         } else {
-            " Not `Sync`: the interface says `thread_safe: false`."
+            " Not `Sync`, and every call into its library is serialized, across boxes: the \
+             interface does not say `thread_safe: true`."
         };
         let not_sync_field = (!iface.thread_safe())
             .then(|| quote!(_not_sync: ::core::marker::PhantomData<::core::cell::Cell<()>>,));

@@ -76,6 +76,7 @@ pub(crate) fn meta_static(iface: &Interface, layouts: &[Layouts]) -> TokenStream
     let name = meta_name(iface);
     let qualified = iface.qualified();
     let box_name = iface.box_name().trim_start_matches("r#");
+    let thread_safe = iface.thread_safe();
     let free = iface.free_symbol();
     let needs_free = iface.needs_free();
     let sig_symbol = iface.signature_symbol();
@@ -167,6 +168,7 @@ pub(crate) fn meta_static(iface: &Interface, layouts: &[Layouts]) -> TokenStream
         static #name: ::bid_runtime::__private::InterfaceMeta = ::bid_runtime::__private::InterfaceMeta {
             name: #qualified,
             box_name: #box_name,
+            thread_safe: #thread_safe,
             free_symbol: #free,
             needs_free: #needs_free,
             signature_symbol: #sig_symbol,
