@@ -6,7 +6,9 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 /// A failure of [`crate::Builder::generate`] or [`crate::PluginBuilder::build`].
-#[derive(Debug)]
+///
+/// `Debug` prints the `Display` text, so `.unwrap()` in a build script shows the compiler's
+/// diagnostics as the compiler printed them.
 #[non_exhaustive]
 pub enum Error {
     /// The BID file has errors; `report` renders them like rustc.
@@ -34,6 +36,11 @@ pub enum Error {
     },
     /// No C compiler could be found or configured.
     Compiler(String),
+    /// [`crate::PluginBuilder::build`] was given no source file.
+    NoSources {
+        /// The plugin's name.
+        plugin: String,
+    },
     /// The C compiler ran and failed.
     Compile {
         /// The program and its arguments, quoted for a POSIX shell, to rerun by hand. Not
@@ -75,6 +82,12 @@ fn render_report(report: &Report, styled: bool) -> String {
     }
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -97,6 +110,10 @@ impl fmt::Display for Error {
                 )
             }
             Error::Compiler(msg) => write!(f, "no usable C compiler: {msg}"),
+            Error::NoSources { plugin } => write!(
+                f,
+                "plugin `{plugin}` has no source files: give them with PluginBuilder::file"
+            ),
             // The diagnostics first, where the reader looks; the command line after them.
             Error::Compile { command, output } => write!(
                 f,

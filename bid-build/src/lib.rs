@@ -22,7 +22,7 @@ pub use verify::{
 };
 
 pub use error::Error;
-pub use plugin::PluginBuilder;
+pub use plugin::{BuiltPlugin, PluginBuilder};
 
 use bid_schema::Model;
 use std::path::{Path, PathBuf};

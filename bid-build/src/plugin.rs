@@ -138,10 +138,9 @@ impl PluginBuilder {
 
     fn build_in(&self, mut build_script: Option<BuildScript<'_>>) -> Result<BuiltPlugin, Error> {
         if self.files.is_empty() {
-            return Err(Error::Compiler(format!(
-                "plugin `{}` has no source files",
-                self.name
-            )));
+            return Err(Error::NoSources {
+                plugin: self.name.clone(),
+            });
         }
         if let Some(script) = &mut build_script {
             script.rerun_if_changed(&self.files, &self.includes);

@@ -246,3 +246,17 @@ fn child_build() {
         .build()
         .unwrap();
 }
+
+#[test]
+fn a_plugin_without_sources_is_named_in_its_own_error() {
+    let e = bid_build::PluginBuilder::new("empty")
+        .out_dir(scratch("no_sources"))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&e, bid_build::Error::NoSources { plugin } if plugin == "empty"),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("C compiler"), "{e}");
+    assert_eq!(format!("{e:?}"), e.to_string(), "Debug reads as Display");
+}

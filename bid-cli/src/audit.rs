@@ -249,7 +249,7 @@ impl Summary {
 }
 
 /// `1 leak`, `2 leaks`.
-fn plural(n: u64, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", plural_word(n, one, many))
 }
 
@@ -443,11 +443,15 @@ pub fn render_text(s: &Summary, gate: &Gate) -> String {
     }
     let _ = writeln!(
         out,
-        "total: {} calls, {} failed, {} leaked, {} double releases; pass rate {:.4}",
-        s.calls,
+        "total: {}, {} failed, {} leaked, {}; pass rate {:.4}",
+        plural(s.calls, "call", "calls"),
         s.failed(),
         s.leak_count(),
-        s.double_release_count(),
+        plural(
+            s.double_release_count(),
+            "double release",
+            "double releases"
+        ),
         s.pass_rate()
     );
     if gate.is_on() {

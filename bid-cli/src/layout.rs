@@ -180,6 +180,11 @@ pub fn table(model: &Model, targets: &[Target]) -> String {
                 layout_rows(&mut out, iface.ty(id).c(), l);
             }
             layout_rows(&mut out, "bid_buf", &layout::bid_buf(t));
+            let _ = writeln!(
+                out,
+                "    -- ABI v0 Box layouts: a box in a VM's 32-bit linear memory (data_ptr is an \
+                 offset), the same on every target"
+            );
             layout_rows(&mut out, "BoxHeader", &layout::box_header(t));
             layout_rows(&mut out, "StringBoxLayout", &layout::string_box(t));
             for (m, classes) in record_passing(iface, &layouts) {
@@ -403,6 +408,7 @@ mod tests {
             .unwrap();
         assert!(mixed.contains("size  28  align  4"), "{mixed}");
         assert!(text.contains("StringBoxLayout"), "{text}");
+        assert!(text.contains("ABI v0 Box layouts"), "{text}");
         assert!(text.contains("    core  (i32, i32, i32) -> ()"), "{text}");
         assert!(text.contains("pass centroid: return hfa(f64x2)"), "{text}");
         assert!(

@@ -137,9 +137,10 @@ fn validate(args: &ValidateArgs) -> ExitCode {
                     let methods: usize = model.interfaces().iter().map(|i| i.methods().len()).sum();
                     let _ = writeln!(
                         out,
-                        "ok: {} ({} interfaces, {methods} methods)",
+                        "ok: {} ({}, {})",
                         file.display(),
-                        model.interfaces().len()
+                        audit::plural(model.interfaces().len() as u64, "interface", "interfaces"),
+                        audit::plural(methods as u64, "method", "methods")
                     );
                 }
             }

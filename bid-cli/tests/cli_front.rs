@@ -26,11 +26,11 @@ fn validate_accepts_valid_fixtures() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(
-        out.contains("ok: fixtures/valid/filebox.bid.yaml (1 interfaces, 4 methods)"),
+        out.contains("ok: fixtures/valid/filebox.bid.yaml (1 interface, 4 methods)"),
         "{out}"
     );
     assert!(
-        out.contains("ok: fixtures/valid/nyash_file.bid.yaml (1 interfaces, 4 methods)"),
+        out.contains("ok: fixtures/valid/nyash_file.bid.yaml (1 interface, 4 methods)"),
         "{out}"
     );
     assert!(o.stderr.is_empty());

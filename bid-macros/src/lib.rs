@@ -1,5 +1,26 @@
 //! `#[bid_interface("path")]`: a thin shell over `bid_schema`, emitting the same items as
 //! `bid_build` because both call `bid_schema::emit::rust::bindings`.
+//!
+//! ```
+//! // The path is relative to the crate's Cargo.toml; the module gets the box, its methods
+//! // and the C symbols' metadata.
+//! #[bid_macros::bid_interface("../examples/kv/kv.bid.yaml")]
+//! mod kv {}
+//!
+//! // A library that is not there is a load error naming its path and the OS's reason.
+//! // SAFETY: nothing is loaded.
+//! let e = unsafe { kv::Kv::load("/nonexistent/libkv.so") }.err().unwrap();
+//! assert_eq!(e.code(), "ffi.load.open");
+//! assert!(e.to_string().contains("/nonexistent/libkv.so"));
+//! ```
+//!
+//! A mistake in the BID file is a compile error carrying the diagnostics, rendered as
+//! rustc renders its own:
+//!
+//! ```compile_fail
+//! #[bid_macros::bid_interface("../fixtures/invalid/type_unknown.bid.yaml")]
+//! mod broken {}
+//! ```
 
 mod expand;
 

@@ -204,27 +204,41 @@ impl std::fmt::Display for AuditSnapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "audit: {} calls, {} ok, {} failed, pass rate {:.3}",
-            self.total,
+            "audit: {}, {} ok, {} failed, pass rate {:.3}",
+            Count(self.total, "call", "calls"),
             self.ok,
             self.failed,
             self.pass_rate()
         )?;
         write!(
             f,
-            "ownership: {} transferred, {} borrowed, {} null results; {} handles and {} buffers live; {} leaks, {} double releases",
+            "ownership: {} transferred, {} borrowed, {}; {} and {} live; {}, {}",
             self.transferred_results,
             self.borrowed_results,
-            self.null_results,
-            self.live_handles,
-            self.live_buffers,
-            self.leaks,
-            self.double_releases
+            Count(self.null_results, "null result", "null results"),
+            Count(self.live_handles, "handle", "handles"),
+            Count(self.live_buffers, "buffer", "buffers"),
+            Count(self.leaks, "leak", "leaks"),
+            Count(self.double_releases, "double release", "double releases")
         )?;
         if self.trace_errors > 0 {
-            write!(f, "; {} trace lines lost", self.trace_errors)?;
+            write!(
+                f,
+                "; {} lost",
+                Count(self.trace_errors, "trace line", "trace lines")
+            )?;
         }
         Ok(())
+    }
+}
+
+/// `1 leak`, `2 leaks`.
+struct Count(u64, &'static str, &'static str);
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Count(n, one, many) = *self;
+        write!(f, "{n} {}", if n == 1 { one } else { many })
     }
 }
 
@@ -455,8 +469,8 @@ mod display_tests {
         assert_eq!(
             s.to_string(),
             "audit: 4 calls, 3 ok, 1 failed, pass rate 0.750\n\
-             ownership: 2 transferred, 0 borrowed, 0 null results; 1 handles and 0 buffers live; \
-             1 leaks, 1 double releases"
+             ownership: 2 transferred, 0 borrowed, 0 null results; 1 handle and 0 buffers live; \
+             1 leak, 1 double release"
         );
     }
 }

@@ -32,15 +32,14 @@ pub struct CallSite {
     pub symbol: &'static str,
 }
 
+/// The method, its symbol and its interface; the library's path is in the load error, the
+/// audit trace and [`CallSite::library`], not in every call's message.
 impl fmt::Display for CallSite {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "method `{}` (symbol `{}`) of interface `{}` in `{}`",
-            self.method,
-            self.symbol,
-            self.interface,
-            self.library.display()
+            "method `{}` of `{}` (symbol `{}`)",
+            self.method, self.interface, self.symbol
         )
     }
 }
@@ -62,7 +61,9 @@ impl fmt::Display for HandleId {
 }
 
 /// Loading a plugin failed.
-#[derive(Debug)]
+///
+/// `Debug` prints the same text as `Display`, so `fn main() -> Result<(), LoadError>` reports
+/// the reason readably; match on the variants for the details.
 #[non_exhaustive]
 pub enum LoadError {
     /// The library does not exist or the OS loader refused it.
@@ -129,6 +130,12 @@ impl LoadError {
             }
             LoadError::Trace { .. } => "bid.audit.trace",
         }
+    }
+}
+
+impl fmt::Debug for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -357,7 +364,7 @@ impl CallErrorKind {
 
 impl fmt::Display for CallErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error[{}]: ", self.code())?;
+        write!(f, "error[{}]: {}: ", self.code(), self.site())?;
         match self {
             CallErrorKind::ArgumentTooLong { param, len, .. } => {
                 write!(f, "argument `{param}` is {len} long, more than i32::MAX")?
@@ -407,7 +414,7 @@ impl fmt::Display for CallErrorKind {
                 "handle {handle} was already released by `{released_by}`; a second release was refused before reaching the plugin"
             )?,
         }
-        write!(f, " (in {})", self.site())
+        Ok(())
     }
 }
 
@@ -461,9 +468,15 @@ impl From<CallErrorKind> for CallError {
     }
 }
 
+/// The `Display` text, so `main` returning a `CallError` prints it readably; `{:#?}` shows
+/// the [`CallErrorKind`].
 impl fmt::Debug for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
+        if f.alternate() {
+            fmt::Debug::fmt(&self.0, f)
+        } else {
+            fmt::Display::fmt(&self.0, f)
+        }
     }
 }
 
@@ -479,14 +492,19 @@ impl std::error::Error for CallError {
     }
 }
 
-/// A trace file could not be opened or written.
-#[derive(Debug)]
+/// A trace file could not be opened or written. `Debug` prints the `Display` text.
 #[non_exhaustive]
 pub struct TraceError {
     /// The trace file.
     pub path: PathBuf,
     /// What the OS said.
     pub source: std::io::Error,
+}
+
+impl fmt::Debug for TraceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl fmt::Display for TraceError {

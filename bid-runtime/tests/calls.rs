@@ -59,10 +59,16 @@ fn every_bad_result_is_an_error_naming_the_call() {
     );
     let text = e.to_string();
     assert!(
-        text.contains("`null_len`") && text.contains("plug_null_len"),
+        text.contains("`null_len`") && text.contains("plug_null_len") && text.contains("test.plug"),
         "{text}"
     );
-    assert!(text.contains(&lib), "{text}");
+    // The path is in the load error and the audit; a call error names the call, and its
+    // site still knows the library.
+    assert!(!text.contains(&lib), "{text}");
+    assert_eq!(e.site().library.display().to_string(), lib);
+    // Debug is the message (what `main` returning the error prints); {:#?} is the kind.
+    assert_eq!(format!("{e:?}"), text);
+    assert!(format!("{e:#?}").starts_with("NullWithLength"), "{e:#?}");
     assert_eq!(e.code(), "ffi.result.null_with_length");
 
     let e = p.neg_len().unwrap_err();

@@ -19,6 +19,7 @@ fn a_missing_library_names_its_path_and_the_os_message() {
     assert!(matches!(e, LoadError::Open { .. }), "{e:?}");
     let text = e.to_string();
     assert!(text.contains("/nonexistent/dir/libnothing.so"), "{text}");
+    assert_eq!(format!("{e:?}"), text, "Debug reads as Display");
     assert!(
         text.contains("No such file") || text.contains("cannot open"),
         "{text}"

@@ -367,7 +367,10 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Every diagnostic of one file, with the source to render them against.
-#[derive(Clone, Debug)]
+///
+/// `Debug` renders it as `Display` does (like rustc), so an `expect` or a `main` returning
+/// the report shows the diagnostics, not the structure.
+#[derive(Clone)]
 pub struct Report {
     /// The file name as shown after `-->`.
     pub name: String,
@@ -502,6 +505,12 @@ fn clamp(text: &str, span: Span) -> (usize, usize) {
         end += 1;
     }
     (start, end)
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl fmt::Display for Report {

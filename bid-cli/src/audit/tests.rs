@@ -77,7 +77,7 @@ fn summarises_per_symbol() {
         "{text}"
     );
     assert!(
-        text.ends_with("total: 5 calls, 2 failed, 4 leaked, 1 double releases; pass rate 0.6000\n"),
+        text.ends_with("total: 5 calls, 2 failed, 4 leaked, 1 double release; pass rate 0.6000\n"),
         "{text}"
     );
     let j = render_json(&s, &rate(1.0));
