@@ -443,6 +443,30 @@ fn join(a: &str, b: &str) -> String {
     s
 }
 
+/// C and Rust spellings of BID types, for the hint of an unknown type that is one of them.
+const ALIASES: &[(&str, &str)] = &[
+    ("int", "i32"),
+    ("int32_t", "i32"),
+    ("long", "i64"),
+    ("int64_t", "i64"),
+    ("float", "f32"),
+    ("double", "f64"),
+    ("boolean", "bool"),
+    ("_Bool", "bool"),
+    ("str", "string"),
+    ("String", "string"),
+    ("char*", "string"),
+    ("Vec<u8>", "bytes"),
+];
+
+/// The BID type a C or Rust type name means (`double` is `f64`), for a hint.
+pub(crate) fn bid_spelling(name: &str) -> Option<&'static str> {
+    ALIASES
+        .iter()
+        .find(|(other, _)| *other == name)
+        .map(|(_, bid)| *bid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,22 +11,6 @@ use crate::names;
 const NON_SCALAR: &[&str] = &["string", "bytes", "void", "handle", "array"];
 const PHASE2: &[&str] = &["list", "map", "optional", "result"];
 
-/// C and Rust spellings of BID types, for the hint of an unknown type that is one of them.
-const ALIASES: &[(&str, &str)] = &[
-    ("int", "i32"),
-    ("int32_t", "i32"),
-    ("long", "i64"),
-    ("int64_t", "i64"),
-    ("float", "f32"),
-    ("double", "f64"),
-    ("boolean", "bool"),
-    ("_Bool", "bool"),
-    ("str", "string"),
-    ("String", "string"),
-    ("char*", "string"),
-    ("Vec<u8>", "bytes"),
-];
-
 /// Every built-in type keyword, for "did you mean".
 fn builtins<'a>() -> impl Iterator<Item = &'a str> {
     Scalar::ALL
@@ -265,7 +249,7 @@ impl Checker<'_> {
                     let mut d = Diagnostic::error(Code::TypeUnknown, format!("unknown type `{s}`"))
                         .primary(span, "not a BID type")
                         .did_you_mean(s, candidates);
-                    if let Some((_, bid)) = ALIASES.iter().find(|(other, _)| *other == s)
+                    if let Some(bid) = crate::names::bid_spelling(s)
                         && d.help.is_empty()
                     {
                         d = d.help(format!("BID spells it `{bid}`"));
