@@ -7,43 +7,77 @@ use std::path::{Path, PathBuf};
 use syn::parse::{Parse, ParseStream};
 use syn::{ItemMod, LitStr, Token};
 
-/// `"path"` or `path = "path"`.
+/// `"path"` or `path = "path"`, then for `#[bid_plugin]` an optional
+/// `module = "crate::path::to::module"`.
 pub struct Args {
     /// The path literal, for its value and its span.
     pub path: LitStr,
+    /// Where `export!` finds the plugin glue, when given.
+    pub module: Option<LitStr>,
 }
 
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        if input.peek(LitStr) {
-            let path = input.parse()?;
+        let mut path = None;
+        let mut module = None;
+        while !input.is_empty() {
+            if path.is_none() && input.peek(LitStr) {
+                path = Some(input.parse()?);
+            } else {
+                let key: syn::Ident = input.parse()?;
+                let _: Token![=] = input.parse()?;
+                let value: LitStr = input.parse()?;
+                match key.to_string().as_str() {
+                    "path" if path.is_none() => path = Some(value),
+                    "module" if module.is_none() => module = Some(value),
+                    _ => {
+                        return Err(syn::Error::new(
+                            key.span(),
+                            "expected `\"file.bid.yaml\"`, `path = \"file.bid.yaml\"` or `module = \"crate::path\"`",
+                        ));
+                    }
+                }
+            }
             let _: Option<Token![,]> = input.parse()?;
-            return Ok(Args { path });
         }
-        let key: syn::Ident = input.parse()?;
-        if key != "path" {
-            return Err(syn::Error::new(
-                key.span(),
-                "expected `\"file.bid.yaml\"` or `path = \"file.bid.yaml\"`",
-            ));
+        let path = path.ok_or_else(|| {
+            input.error("expected the BID file: `\"file.bid.yaml\"` or `path = \"file.bid.yaml\"`")
+        })?;
+        Ok(Args { path, module })
+    }
+}
+
+/// Which side of the interface to generate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// `#[bid_interface]`: the host's box.
+    Host,
+    /// `#[bid_plugin]`: the plugin's trait and `export!`.
+    Plugin,
+}
+
+impl Side {
+    fn attribute(self) -> &'static str {
+        match self {
+            Side::Host => "#[bid_interface]",
+            Side::Plugin => "#[bid_plugin]",
         }
-        let _: Token![=] = input.parse()?;
-        let path = input.parse()?;
-        let _: Option<Token![,]> = input.parse()?;
-        Ok(Args { path })
     }
 }
 
 /// Expands the attribute with paths taken relative to `root` (`CARGO_MANIFEST_DIR`).
 /// Every failure becomes `compile_error!` tokens next to a stub of the module, so the
 /// user sees one error instead of one per use of the missing items.
-pub fn expand(root: &Path, attr: TokenStream, item: TokenStream) -> TokenStream {
+pub fn expand(root: &Path, side: Side, attr: TokenStream, item: TokenStream) -> TokenStream {
     let module = match syn::parse2::<ItemMod>(item.clone()) {
         Ok(m) if m.content.is_some() => m,
         _ => {
             let err = syn::Error::new_spanned(
                 &item,
-                "#[bid_interface] goes on an inline module: `pub mod name {}`",
+                format!(
+                    "{} goes on an inline module: `pub mod name {{}}`",
+                    side.attribute()
+                ),
             )
             .to_compile_error();
             return quote!(#err #item);
@@ -53,11 +87,31 @@ pub fn expand(root: &Path, attr: TokenStream, item: TokenStream) -> TokenStream 
         Ok(a) => a,
         Err(e) => return with_stub(e.to_compile_error(), &module, TokenStream::new()),
     };
+    if side == Side::Host
+        && let Some(m) = &args.module
+    {
+        let err = syn::Error::new(m.span(), "`module` is an argument of #[bid_plugin] only");
+        return with_stub(err.to_compile_error(), &module, TokenStream::new());
+    }
+    let glue_path = match &args.module {
+        Some(m) if is_module_path(&m.value()) => m.value(),
+        Some(m) => {
+            let err = syn::Error::new(
+                m.span(),
+                "`module` is a path of identifiers, such as `crate::plugins::kv`",
+            );
+            return with_stub(err.to_compile_error(), &module, TokenStream::new());
+        }
+        None => format!("crate::{}", module.ident),
+    };
     let path = resolve(root, &args.path.value());
     let tracker = include_tracker(&path);
     match bid_schema::check_file(&path) {
         Ok(model) => {
-            let items = bid_schema::emit::rust::bindings(&model);
+            let items = match side {
+                Side::Host => bid_schema::emit::rust::bindings(&model),
+                Side::Plugin => bid_schema::emit::rust::plugin(&model, &glue_path),
+            };
             with_stub(TokenStream::new(), &module, quote!(#tracker #items))
         }
         Err(mut report) => {
@@ -67,6 +121,15 @@ pub fn expand(root: &Path, attr: TokenStream, item: TokenStream) -> TokenStream 
             with_stub(err, &module, tracker)
         }
     }
+}
+
+/// `crate::a::b`, `self::x`, `kv`: identifiers (or `crate`, `self`, `super`) joined by `::`.
+fn is_module_path(path: &str) -> bool {
+    path.split("::").all(|seg| {
+        seg.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && seg != "_"
+    })
 }
 
 /// The path the attribute names, resolved against the manifest directory.

@@ -44,10 +44,43 @@ pub fn bid_interface(attr: TokenStream, item: TokenStream) -> TokenStream {
     let root = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_default();
-    let out = expand::expand(&root, attr.into(), item.into());
-    if let Some(debug) = std::env::var_os("BID_DEBUG") {
-        // A debugging aid: failing to write it must not fail the build.
-        let _ = expand::write_debug(&out, std::path::Path::new(&debug));
-    }
+    let out = expand::expand(&root, expand::Side::Host, attr.into(), item.into());
+    debug(&out);
     out.into()
+}
+
+/// Generates the plugin side of a BID file inside the module it is put on: per interface
+/// the trait `<Box>Plugin` a Rust plugin implements, its records and handle tables, and
+/// `export!` (also `export_<box>!`) that defines every C symbol of the header.
+///
+/// ```ignore
+/// #[bid_macros::bid_plugin("kv.bid.yaml")]
+/// pub mod kv {}
+///
+/// #[derive(Default)]
+/// struct Kv { /* ... */ }
+/// impl kv::KvPlugin for Kv { /* one method per BID method */ }
+/// kv::export!(Kv);
+/// ```
+///
+/// `export!` finds the glue at `crate::<module name>`; for a module elsewhere say where:
+/// `#[bid_plugin("kv.bid.yaml", module = "crate::plugins::kv")]`, or pass
+/// `with_types_in path` to the macro. The crate needs `bid-plugin` as a dependency and
+/// `crate-type = ["cdylib"]` to be a plugin. Errors are reported as for [`bid_interface`].
+#[proc_macro_attribute]
+pub fn bid_plugin(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let out = expand::expand(&root, expand::Side::Plugin, attr.into(), item.into());
+    debug(&out);
+    out.into()
+}
+
+/// With `BID_DEBUG=<file>` in the compiler's environment, writes the expansion there: a
+/// debugging aid, whose failure must not fail the build.
+fn debug(out: &proc_macro2::TokenStream) {
+    if let Some(debug) = std::env::var_os("BID_DEBUG") {
+        let _ = expand::write_debug(out, std::path::Path::new(&debug));
+    }
 }

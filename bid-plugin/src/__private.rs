@@ -15,7 +15,9 @@
 use std::ffi::{CStr, c_char};
 
 pub use crate::args::{Plain, bool_arg, bytes_arg, cstr_arg, out_arg, slice_arg, str_arg};
-pub use crate::buffer::{BidBuf, free, free_ptr, give_cstring, give_string, give_vec};
+pub use crate::buffer::{
+    BidBuf, free, free_ptr, give_cstring, give_string, give_vec, lend_string, lend_vec, refer,
+};
 pub use crate::fault::Fault;
 pub use crate::guard::{fallible, infallible};
 pub use crate::handles::{HandleRepr, HandleTable};

@@ -24,6 +24,10 @@ macro_rules! plain {
 }
 plain!(u8 i8 u16 i16 u32 i32 u64 i64 f32 f64);
 
+// SAFETY: a raw pointer has no invalid bit pattern; a `repr: pointer` handle inside an array
+// or a record is an opaque value the glue never dereferences.
+unsafe impl Plain for *mut std::ffi::c_void {}
+
 /// The `string` argument `(ptr, len)`: `len` bytes of UTF-8, no NUL needed.
 ///
 /// Refused with `BID_E_INVALID_ARG`: a negative `len`, a null `ptr` with `len > 0`, bytes

@@ -79,6 +79,51 @@ pub fn give_vec<T: Copy>(values: Vec<T>) -> Result<BidBuf, Fault> {
     Ok(BidBuf { ptr, len })
 }
 
+/// Lends a `Vec<T>` for a `bid_buf` out-param of a method that returns `ownership:
+/// borrowed`: the host copies it before its call returns, and this thread keeps it until it
+/// lends the next one (or exits). Nothing is registered and nothing is freed by the host.
+///
+/// Fails with `BID_E_INTERNAL` if its length exceeds `i32::MAX`.
+pub fn lend_vec<T: Copy + 'static>(values: Vec<T>) -> Result<BidBuf, Fault> {
+    let Ok(len) = i32::try_from(values.len()) else {
+        return Err(Fault::too_long(values.len()));
+    };
+    if len == 0 {
+        return Ok(BidBuf::EMPTY);
+    }
+    let ptr = values.as_ptr().cast_mut().cast::<c_void>();
+    // Moving the vector into the box moves no element: `ptr` stays valid.
+    LENT.with(|lent| lent.replace(Some(Box::new(values))));
+    Ok(BidBuf { ptr, len })
+}
+
+/// Lends a `String` as [`lend_vec`] does.
+pub fn lend_string(text: String) -> Result<BidBuf, Fault> {
+    lend_vec(text.into_bytes())
+}
+
+thread_local! {
+    /// The last value this thread lent: kept until the next one replaces it.
+    static LENT: std::cell::RefCell<Option<Box<dyn std::any::Any>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Points a `bid_buf` out-param at data that lives as long as the library, for a method that
+/// returns `ownership: reference`. Fails with `BID_E_INTERNAL` if the length exceeds
+/// `i32::MAX`.
+pub fn refer<T: Copy>(values: &'static [T]) -> Result<BidBuf, Fault> {
+    let Ok(len) = i32::try_from(values.len()) else {
+        return Err(Fault::too_long(values.len()));
+    };
+    if len == 0 {
+        return Ok(BidBuf::EMPTY);
+    }
+    Ok(BidBuf {
+        ptr: values.as_ptr().cast_mut().cast(),
+        len,
+    })
+}
+
 /// Hands out a `String` for a `bid_buf` out-param (`len` in bytes), as [`give_vec`].
 pub fn give_string(text: String) -> Result<BidBuf, Fault> {
     give_vec(text.into_bytes())

@@ -120,4 +120,8 @@ mod pointer;
 mod slot;
 
 pub use bid_abi::{STATUSES, Status, StatusInfo, status_name};
+pub use fault::Fault;
 pub use guard::{PanicReport, last_panic};
+pub use handles::{HandleRepr, HandleTable};
+pub use pointer::PointerTable;
+pub use slot::Ref;

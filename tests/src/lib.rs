@@ -34,3 +34,23 @@ pub fn build_plugin(out: &Path, name: &str, bid: &Path, c_sources: &[&Path]) -> 
         .build()
         .unwrap_or_else(|e| panic!("building plugin {name}: {e}"))
 }
+
+/// The path of a Rust plugin this crate depends on (`crate-type = ["cdylib", "rlib"]`), by
+/// its library name: cargo builds the cdylib next to the test binaries, in
+/// `target/<profile>/deps`.
+pub fn rust_plugin(lib_name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let deps = exe.parent().expect("the test binary's directory");
+    let file = format!(
+        "{}{lib_name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let path = deps.join(&file);
+    assert!(
+        path.is_file(),
+        "{} is missing: it is built by cargo as a dependency of bid-tests",
+        path.display()
+    );
+    path
+}

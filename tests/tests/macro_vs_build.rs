@@ -47,6 +47,7 @@ fn valid_fixtures() -> Vec<String> {
 fn macro_items(attr: TokenStream, rel: &str) -> (syn::Item, Vec<syn::Item>) {
     let out = expand::expand(
         root(),
+        expand::Side::Host,
         attr,
         quote!(
             pub mod generated {}
@@ -153,6 +154,7 @@ fn bad_yaml_gives_one_compile_error_on_the_path_and_a_stub_module() {
     let path = bad.to_string_lossy().into_owned();
     let out = expand::expand(
         root(),
+        expand::Side::Host,
         quote!(#path),
         quote!(
             pub mod stub {
@@ -182,6 +184,7 @@ fn bad_yaml_gives_one_compile_error_on_the_path_and_a_stub_module() {
 fn wrong_attribute_and_item_shapes_are_errors_not_panics() {
     let out = expand::expand(
         root(),
+        expand::Side::Host,
         quote!(file = "x"),
         quote!(
             mod m {}
@@ -190,6 +193,7 @@ fn wrong_attribute_and_item_shapes_are_errors_not_panics() {
     assert!(out.to_string().contains("compile_error"));
     let out = expand::expand(
         root(),
+        expand::Side::Host,
         quote!("x.bid.yaml"),
         quote!(
             fn f() {}
@@ -198,6 +202,7 @@ fn wrong_attribute_and_item_shapes_are_errors_not_panics() {
     assert!(out.to_string().contains("inline module"));
     let out = expand::expand(
         root(),
+        expand::Side::Host,
         quote!("missing.bid.yaml"),
         quote!(
             mod m {}
@@ -219,6 +224,7 @@ fn bid_debug_writes_the_formatted_expansion() {
     let rel = "../fixtures/valid/filebox.bid.yaml";
     let out = expand::expand(
         root(),
+        expand::Side::Host,
         quote!(#rel),
         quote!(
             pub mod file {}

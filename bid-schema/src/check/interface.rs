@@ -234,11 +234,25 @@ impl Checker<'_> {
             } else {
                 "the box of interface"
             };
-            self.unique(
+            // The box's plugin trait and handle tables share the module with the types.
+            let bare = box_name.trim_start_matches("r#");
+            let _ = self.unique(
                 &mut rust_types,
                 &box_name,
                 box_span,
                 kind,
+                "has the Rust type",
+            ) && self.unique(
+                &mut rust_types,
+                &format!("{bare}Plugin"),
+                box_span,
+                "the plugin trait of",
+                "has the Rust type",
+            ) && self.unique(
+                &mut rust_types,
+                &format!("{bare}Handles"),
+                box_span,
+                "the plugin handle tables of",
                 "has the Rust type",
             );
         }

@@ -13,7 +13,10 @@
 
 mod meta;
 mod methods;
+mod plugin;
 mod types;
+
+pub use plugin::{plugin, plugin_skeleton};
 
 use crate::layout::{Layouts, Target};
 use crate::model::{Elem, Interface, Model, Scalar};

@@ -1,0 +1,742 @@
+//! Rust plugin glue: what a plugin written in Rust implements, and the C symbols it exports.
+//!
+//! Per interface, in the module the glue is generated into:
+//!
+//! - the records, the same `#[repr(C)]` structs as on the host side;
+//! - `trait <Box>Plugin`: one method per BID method, over plain Rust types (`&str`, `&[T]`,
+//!   `String`, `Vec<T>`, `Result<T, Status>`), and one associated type per handle type;
+//! - `struct <Box>Handles<P>`: the handle tables, one public field per handle type named as
+//!   the type, which a method receives when its values carry handles as plain ids;
+//! - one generic shim per method (`__bid_i<I>_m<M>`), the whole ABI side of a call: argument
+//!   checks, handle lookups, the trait call, the result handed out, under the guard that keeps
+//!   panics from crossing the boundary (`bid_plugin::__private`);
+//! - a `macro_rules!` exported as `export!` (and `export_<box>!`) that defines the C symbols
+//!   for one implementing type: a `static` instance holder and one `extern "C"` function per
+//!   method, each a call of its generic shim, plus `<prefix>_bid_free` and
+//!   `<prefix>_bid_signature`.
+//!
+//! The macro finds the items by a path, `crate::<module>` unless given
+//! `with_types_in path::to::module`: macro_rules cannot name the module it was defined in.
+//! Every name the glue makes up starts with `__bid`/`__Bid`; the trait and the tables are
+//! checked against the file's type names (`bid.name.duplicate`).
+
+use super::types::handle_raw;
+use super::{Emitter, docs, elem_type, ident, scalar_type};
+use crate::model::{
+    Buffer, Elem, HandleRepr, Interface, Method, Model, Ownership, Scalar, Type, TypeDefKind,
+    TypeId,
+};
+use crate::names::snake_case;
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+use std::ffi::CString;
+
+/// The plugin glue of every interface of `model`. `module` is the default path the export
+/// macros find the glue under, e.g. `crate::kv`: `::`-separated identifiers, as the caller
+/// of the macro would write it.
+pub fn plugin(model: &Model, module: &str) -> TokenStream {
+    let path: Vec<Ident> = module.split("::").map(ident).collect();
+    let single = model.interfaces().len() == 1;
+    model
+        .interfaces()
+        .iter()
+        .enumerate()
+        .map(|(i, iface)| Glue::new(iface, i).interface(&path, single))
+        .collect()
+}
+
+/// One interface's glue and the names it uses.
+struct Glue<'m> {
+    iface: &'m Interface,
+    trait_name: Ident,
+    handles_name: Ident,
+    state: Ident,
+    holder: Ident,
+    index: usize,
+}
+
+impl<'m> Glue<'m> {
+    fn new(iface: &'m Interface, index: usize) -> Self {
+        let bare = iface.box_name().trim_start_matches("r#");
+        Glue {
+            iface,
+            trait_name: format_ident!("{bare}Plugin"),
+            handles_name: format_ident!("{bare}Handles"),
+            state: format_ident!("__BidState{index}"),
+            holder: format_ident!("__BidHolder{index}"),
+            index,
+        }
+    }
+
+    fn handle_types(&self) -> impl Iterator<Item = (TypeId, HandleRepr)> + '_ {
+        self.iface
+            .types()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| match t.kind() {
+                TypeDefKind::Handle(h) => Some((TypeId(i), h.repr())),
+                TypeDefKind::Record(_) => None,
+            })
+    }
+
+    fn interface(&self, path: &[Ident], single: bool) -> TokenStream {
+        let emitter = Emitter::new(self.iface);
+        let records = self.iface.types().iter().enumerate().filter_map(|(i, t)| {
+            let TypeDefKind::Record(_) = t.kind() else {
+                return None;
+            };
+            let record = emitter.declared_type(i);
+            let name = ident(t.rust());
+            Some(quote! {
+                #record
+                // SAFETY: a BID record holds integers, floats, raw pointers and records of
+                // those: every bit pattern is a value.
+                unsafe impl ::bid_plugin::__private::Plain for #name {}
+            })
+        });
+        let plugin_trait = self.plugin_trait();
+        let state = self.state();
+        let shims = self
+            .iface
+            .methods()
+            .iter()
+            .enumerate()
+            .map(|(m, method)| self.shim(m, method));
+        let export = self.export_macro(path, single);
+        quote! {
+            #(#records)*
+            #plugin_trait
+            #state
+            #(#shims)*
+            #export
+        }
+    }
+
+    fn plugin_trait(&self) -> TokenStream {
+        let iface = self.iface;
+        let name = &self.trait_name;
+        let sync = iface.thread_safe().then(|| quote!(+ ::core::marker::Sync));
+        let about = format!(
+            " What a Rust plugin of the BID interface `{}` implements; `export!` makes its C symbols.",
+            iface.qualified()
+        );
+        let threads = if iface.thread_safe() {
+            " The interface is `thread_safe: true`: the host may call methods from several \
+             threads at once, so the plugin and its handle types are `Sync`."
+        } else {
+            " The host calls one method at a time (the interface does not say `thread_safe: \
+             true`), and the glue serializes calls too: the plugin need not be `Sync`."
+        };
+        let assoc = self.handle_types().map(|(id, repr)| {
+            let def = iface.ty(id);
+            let n = ident(def.rust());
+            let doc = docs(def.doc());
+            let what = format!(
+                " The value behind a `{}` handle (`{}` at the boundary): the glue keeps it in \
+                 a table and gives the host its id.",
+                def.name(),
+                repr.as_str()
+            );
+            quote! {
+                #doc
+                #[doc = #what]
+                type #n: ::core::marker::Send #sync + 'static;
+            }
+        });
+        let methods = iface.methods().iter().map(|m| self.trait_method(m));
+        quote! {
+            #[doc = #about]
+            #[doc = ""]
+            #[doc = #threads]
+            #[doc = ""]
+            #[doc = " One instance serves the library, made with `Default` at the first call."]
+            pub trait #name: ::core::default::Default + ::core::marker::Send #sync + 'static {
+                #(#assoc)*
+                #(#methods)*
+            }
+        }
+    }
+
+    fn trait_method(&self, m: &Method) -> TokenStream {
+        let iface = self.iface;
+        let name = ident(m.rust());
+        let doc = docs(m.doc());
+        let sep = m.doc().is_some().then(|| quote!(#[doc = ""]));
+        let about = format!(" Exported as `{}`.", m.symbol());
+        let handles = self.needs_handles(m).then(|| {
+            let param = handles_param(m);
+            let tables = &self.handles_name;
+            quote!(#param: &#tables<Self>,)
+        });
+        let params = m.params().iter().map(|p| {
+            let n = ident(p.rust());
+            let ty = api_param(iface, p.ty(), &TokenStream::new());
+            quote!(#n: #ty)
+        });
+        let ret = api_return(iface, m.returns(), &TokenStream::new());
+        let ret = match (m.fallible(), ret) {
+            (true, ret) => {
+                let ret = ret.unwrap_or_else(|| quote!(()));
+                quote!(-> ::core::result::Result<#ret, ::bid_plugin::Status>)
+            }
+            (false, Some(ret)) => quote!(-> #ret),
+            (false, None) => TokenStream::new(),
+        };
+        let fallible = m.fallible().then(|| {
+            quote! {
+                #[doc = ""]
+                #[doc = " `Err(status)` is the status the C function returns; a panic returns `BID_E_INTERNAL`."]
+            }
+        });
+        let infallible = (!m.fallible()).then(|| {
+            quote! {
+                #[doc = ""]
+                #[doc = " Not fallible: a panic here, or an argument that breaks the ABI, aborts the process."]
+            }
+        });
+        quote! {
+            #doc
+            #sep
+            #[doc = #about]
+            #fallible
+            #infallible
+            fn #name(&self, #handles #(#params),*) #ret;
+        }
+    }
+
+    /// Whether a method's values carry handles as plain ids (inside records and arrays, or a
+    /// handle the plugin keeps), so its trait method gets the handle tables.
+    fn needs_handles(&self, m: &Method) -> bool {
+        let iface = self.iface;
+        let carries = |ty: Type| match ty {
+            Type::Record(id) => record_has_handle(iface, id),
+            Type::Buffer(Buffer::Array(e), _) => elem_has_handle(iface, e),
+            _ => false,
+        };
+        matches!(m.returns(), Some(Type::Handle(_, Ownership::Borrowed)))
+            || m.returns().is_some_and(carries)
+            || m.params().iter().any(|p| carries(p.ty()))
+    }
+
+    /// The tables, the instance state and its holder.
+    fn state(&self) -> TokenStream {
+        let iface = self.iface;
+        let (plugin, tables, state, holder) = (
+            &self.trait_name,
+            &self.handles_name,
+            &self.state,
+            &self.holder,
+        );
+        let fields: Vec<(Ident, TokenStream, String)> = self
+            .handle_types()
+            .map(|(id, repr)| {
+                let def = iface.ty(id);
+                let n = ident(def.rust());
+                let ty = match repr {
+                    HandleRepr::Pointer => quote!(::bid_plugin::PointerTable<P::#n>),
+                    HandleRepr::I32 | HandleRepr::I64 => {
+                        let raw = handle_raw(repr);
+                        quote!(::bid_plugin::HandleTable<P::#n, #raw>)
+                    }
+                };
+                let doc = format!(" The live `{}` handles, by id.", def.name());
+                (n, ty, doc)
+            })
+            .collect();
+        let decl = fields
+            .iter()
+            .map(|(n, ty, doc)| quote!(#[doc = #doc] pub #n: #ty,));
+        let init = fields
+            .iter()
+            .map(|(n, ..)| quote!(#n: ::core::default::Default::default(),));
+        let kind = if iface.thread_safe() {
+            quote!(Shared)
+        } else {
+            quote!(Serialized)
+        };
+        let about = format!(
+            " The handle tables of a [`{}`]: a method whose values carry handles as plain ids \
+             gets them, to insert a value (`insert`), read one (`borrow`) or take one back \
+             (`take`).",
+            plugin
+        );
+        quote! {
+            #[doc = #about]
+            #[allow(non_snake_case, reason = "one field per handle type, named as the type")]
+            pub struct #tables<P: #plugin> {
+                #(#decl)*
+                #[doc(hidden)]
+                pub __bid_plugin: ::core::marker::PhantomData<fn() -> P>,
+            }
+
+            #[doc(hidden)]
+            pub struct #state<P: #plugin> {
+                plugin: P,
+                handles: #tables<P>,
+            }
+
+            #[automatically_derived]
+            impl<P: #plugin> ::core::default::Default for #state<P> {
+                fn default() -> Self {
+                    Self {
+                        plugin: <P as ::core::default::Default>::default(),
+                        handles: #tables {
+                            #(#init)*
+                            __bid_plugin: ::core::marker::PhantomData,
+                        },
+                    }
+                }
+            }
+
+            #[doc(hidden)]
+            pub type #holder<P> = ::bid_plugin::__private::#kind<#state<P>>;
+        }
+    }
+}
+
+/// `handles`, or `handles_` when a parameter is called `handles`.
+fn handles_param(m: &Method) -> Ident {
+    if m.params().iter().any(|p| p.rust() == "handles") {
+        format_ident!("handles_")
+    } else {
+        format_ident!("handles")
+    }
+}
+
+fn elem_has_handle(iface: &Interface, e: Elem) -> bool {
+    match e {
+        Elem::Scalar(_) => false,
+        Elem::Handle(_) => true,
+        Elem::Record(id) => record_has_handle(iface, id),
+    }
+}
+
+fn record_has_handle(iface: &Interface, id: TypeId) -> bool {
+    iface
+        .record(id)
+        .fields()
+        .iter()
+        .any(|f| elem_has_handle(iface, f.ty()))
+}
+
+/// An array element or record field type, records under `records`.
+fn elem(iface: &Interface, e: Elem, records: &TokenStream) -> TokenStream {
+    match e {
+        Elem::Record(id) => {
+            let n = ident(iface.ty(id).rust());
+            quote!(#records #n)
+        }
+        e => elem_type(iface, e),
+    }
+}
+
+/// A trait method's parameter type, records under `records` (empty inside the glue's module).
+fn api_param(iface: &Interface, ty: Type, records: &TokenStream) -> TokenStream {
+    match ty {
+        Type::Scalar(Scalar::Bool) => quote!(bool),
+        Type::Scalar(s) => scalar_type(s),
+        Type::Record(id) => {
+            let n = ident(iface.ty(id).rust());
+            quote!(#records #n)
+        }
+        Type::Handle(id, own) => {
+            let n = ident(iface.ty(id).rust());
+            match own {
+                Ownership::Transferred => quote!(Self::#n),
+                _ => quote!(&Self::#n),
+            }
+        }
+        Type::Buffer(Buffer::String, _) => quote!(&str),
+        Type::Buffer(Buffer::Bytes, _) => quote!(&[u8]),
+        Type::Buffer(Buffer::Array(e), _) => {
+            let e = elem(iface, e, records);
+            quote!(&[#e])
+        }
+    }
+}
+
+/// A trait method's return type, `None` for `void`.
+fn api_return(iface: &Interface, ty: Option<Type>, records: &TokenStream) -> Option<TokenStream> {
+    let static_ref = |own: Ownership| own == Ownership::Reference;
+    Some(match ty? {
+        Type::Handle(id, Ownership::Transferred) => {
+            let n = ident(iface.ty(id).rust());
+            quote!(Self::#n)
+        }
+        Type::Handle(id, _) => handle_raw(iface.handle(id).repr()),
+        Type::Buffer(Buffer::String, own) if static_ref(own) => quote!(&'static str),
+        Type::Buffer(Buffer::String, _) => quote!(::std::string::String),
+        Type::Buffer(Buffer::Bytes, own) if static_ref(own) => quote!(&'static [u8]),
+        Type::Buffer(Buffer::Bytes, _) => quote!(::std::vec::Vec<u8>),
+        Type::Buffer(Buffer::Array(e), own) => {
+            let e = elem(iface, e, records);
+            if static_ref(own) {
+                quote!(&'static [#e])
+            } else {
+                quote!(::std::vec::Vec<#e>)
+            }
+        }
+        ty => api_param(iface, ty, records),
+    })
+}
+
+/// The C-level type of a value in a prototype, records under `records` (empty inside the
+/// glue's module, the macro's path outside it).
+fn c_value(iface: &Interface, ty: Type, records: &TokenStream) -> TokenStream {
+    match ty {
+        Type::Scalar(s) => scalar_type(s),
+        Type::Handle(id, _) => handle_raw(iface.handle(id).repr()),
+        Type::Record(id) => {
+            let n = ident(iface.ty(id).rust());
+            quote!(#records #n)
+        }
+        Type::Buffer(..) => quote!(::bid_plugin::__private::BidBuf),
+    }
+}
+
+/// The C parameters of `m` (`a0, a1, ...`, then `out`) and its C return type.
+fn c_params(
+    iface: &Interface,
+    m: &Method,
+    records: &TokenStream,
+) -> (Vec<(Ident, TokenStream)>, TokenStream) {
+    let mut params = Vec::new();
+    let mut next = 0usize;
+    let mut arg = || {
+        next += 1;
+        format_ident!("__bid_a{}", next - 1)
+    };
+    for p in m.params() {
+        match p.ty() {
+            Type::Buffer(buf, _) => {
+                let elem = match buf {
+                    Buffer::String | Buffer::Bytes => quote!(u8),
+                    Buffer::Array(e) => elem(iface, e, records),
+                };
+                params.push((arg(), quote!(*const #elem)));
+                params.push((arg(), quote!(i32)));
+            }
+            ty => params.push((arg(), c_value(iface, ty, records))),
+        }
+    }
+    if m.has_out_param()
+        && let Some(ty) = m.returns()
+    {
+        let out = c_value(iface, ty, records);
+        params.push((format_ident!("__bid_out"), quote!(*mut #out)));
+    }
+    let ret = match m.returns() {
+        _ if m.fallible() => quote!(-> i32),
+        Some(Type::Buffer(..)) | None => TokenStream::new(),
+        Some(ty) => {
+            let ty = c_value(iface, ty, records);
+            quote!(-> #ty)
+        }
+    };
+    (params, ret)
+}
+
+impl Glue<'_> {
+    /// The generic shim of method `index`: decode, call, encode, under the guard.
+    fn shim(&self, index: usize, m: &Method) -> TokenStream {
+        let iface = self.iface;
+        let (plugin, holder) = (&self.trait_name, &self.holder);
+        let name = shim_name(self.index, index);
+        let (params, ret) = c_params(iface, m, &TokenStream::new());
+        let decl = params.iter().map(|(n, ty)| quote!(#n: #ty));
+        let method = m.name();
+        let rt = quote!(::bid_plugin::__private);
+        let mut stmts = Vec::new();
+        if m.has_out_param() {
+            stmts.push(quote! {
+                // SAFETY: the ABI: `out` is the caller's out-param for this call.
+                let __bid_out = unsafe { #rt::out_arg("out", __bid_out) }?;
+            });
+        }
+        // Decoders, then the takes of transferred handles, then the borrows: a take waits for
+        // borrows of its handle, so none may be held by this thread when it runs.
+        let (mut takes, mut borrows, mut args) = (Vec::new(), Vec::new(), Vec::new());
+        let mut c = params.iter().map(|(n, _)| n);
+        for (j, p) in m.params().iter().enumerate() {
+            let v = format_ident!("__bid_v{}", j);
+            let written = p.name();
+            let a = c
+                .next()
+                .expect("one C parameter at least per BID parameter");
+            match p.ty() {
+                Type::Buffer(buf, _) => {
+                    let len = c.next().expect("a length after a buffer pointer");
+                    let decode = match buf {
+                        Buffer::String => quote!(#rt::str_arg(#written, #a.cast(), #len)),
+                        Buffer::Bytes => quote!(#rt::bytes_arg(#written, #a, #len)),
+                        Buffer::Array(_) => quote!(#rt::slice_arg(#written, #a, #len)),
+                    };
+                    stmts.push(quote! {
+                        // SAFETY: the ABI: the buffer is readable for the call.
+                        let #v = unsafe { #decode }?;
+                    });
+                    args.push(quote!(#v));
+                }
+                Type::Scalar(Scalar::Bool) => {
+                    stmts.push(quote!(let #v = #rt::bool_arg(#written, #a)?;));
+                    args.push(quote!(#v));
+                }
+                Type::Handle(id, own) => {
+                    let table = ident(iface.ty(id).rust());
+                    let table = quote!(__bid_s.handles.#table);
+                    if own == Ownership::Transferred {
+                        takes.push(quote!(let #v = #table.take(#a)?;));
+                        args.push(quote!(#v));
+                    } else {
+                        borrows.push(quote!(let #v = #table.borrow(#a)?;));
+                        args.push(quote!(&*#v));
+                    }
+                }
+                Type::Scalar(_) | Type::Record(_) => args.push(quote!(#a)),
+            }
+        }
+        stmts.extend(takes);
+        stmts.extend(borrows);
+        let handles = self.needs_handles(m).then(|| quote!(&__bid_s.handles,));
+        let mname = ident(m.rust());
+        let question = m.fallible().then(|| quote!(?));
+        stmts.push(quote! {
+            let __bid_r = <P as #plugin>::#mname(&__bid_s.plugin, #handles #(#args),*) #question;
+        });
+        let value = encode(iface, m.returns());
+        let body = if m.has_out_param() {
+            quote! {
+                __bid_out.write(#value);
+                ::core::result::Result::Ok(())
+            }
+        } else {
+            quote!(::core::result::Result::Ok(#value))
+        };
+        let guard = if m.fallible() {
+            quote!(fallible)
+        } else {
+            quote!(infallible)
+        };
+        let doc = format!(" The ABI side of `{}`.", m.symbol());
+        quote! {
+            #[doc = #doc]
+            ///
+            /// # Safety
+            /// The caller passes what the C prototype says: buffers readable and an out-param
+            /// writable for the call.
+            #[doc(hidden)]
+            #[inline]
+            #[allow(clippy::all, clippy::pedantic, reason = "generated glue")]
+            pub unsafe fn #name<P: #plugin>(__bid_holder: &#holder<P>, #(#decl),*) #ret {
+                #rt::#guard(#method, || {
+                    __bid_holder.with(|__bid_s| {
+                        #(#stmts)*
+                        #body
+                    })
+                })
+            }
+        }
+    }
+
+    /// `macro_rules!` defining the C symbols for one implementing type, exported as
+    /// `export_<box>!` and, when the file has one interface, `export!`.
+    fn export_macro(&self, path: &[Ident], single: bool) -> TokenStream {
+        let iface = self.iface;
+        let macro_name = format_ident!("__bid_export_{}", self.index);
+        let public = format_ident!(
+            "export_{}",
+            snake_case(iface.box_name().trim_start_matches("r#"))
+        );
+        let holder = &self.holder;
+        let p = quote!($($p)::+::);
+        let fns = iface.methods().iter().enumerate().map(|(i, m)| {
+            let (params, ret) = c_params(iface, m, &p);
+            let decl = params.iter().map(|(n, ty)| quote!(#n: #ty));
+            let names = params.iter().map(|(n, _)| n);
+            let symbol = m.symbol();
+            let shim = shim_name(self.index, i);
+            let local = format_ident!("__bid_m{}", i);
+            quote! {
+                #[unsafe(export_name = #symbol)]
+                unsafe extern "C" fn #local(#(#decl),*) #ret {
+                    // SAFETY: the host calls with the header's prototype.
+                    unsafe { #p #shim::<$t>(&__BID_STATE, #(#names),*) }
+                }
+            }
+        });
+        let free = iface.needs_free().then(|| {
+            let symbol = iface.free_symbol();
+            quote! {
+                #[unsafe(export_name = #symbol)]
+                extern "C" fn __bid_free(ptr: *mut ::core::ffi::c_void, len: i32) {
+                    ::bid_plugin::__private::free(ptr, len)
+                }
+            }
+        });
+        let sig_symbol = iface.signature_symbol();
+        let signature = signature_literal(&crate::signature::text(iface));
+        let default_path = quote!(#(#path)::*);
+        let about = format!(
+            " Exports the C symbols of `{}` for a type implementing [`{}`]: \
+             `export_{}!(MyPlugin)`, or `(MyPlugin, with_types_in path::to::module)` when \
+             these bindings are not at `{}`.",
+            iface.qualified(),
+            self.trait_name,
+            snake_case(iface.box_name().trim_start_matches("r#")),
+            default_path.to_string().replace(' ', "")
+        );
+        let alias = single.then(|| {
+            quote! {
+                #[doc = #about]
+                #[allow(unused_imports, reason = "a plugin may export through either name")]
+                pub(crate) use #macro_name as export;
+            }
+        });
+        quote! {
+            #[doc(hidden)]
+            macro_rules! #macro_name {
+                ($t:ty) => {
+                    #default_path::#macro_name!($t, with_types_in #default_path);
+                };
+                ($t:ty, with_types_in $($p:ident)::+) => {
+                    const _: () = {
+                        static __BID_STATE: #p #holder<$t> = #p #holder::<$t>::new();
+                        #(#fns)*
+                        #free
+                        #[unsafe(export_name = #sig_symbol)]
+                        extern "C" fn __bid_signature() -> *const ::core::ffi::c_char {
+                            ::bid_plugin::__private::signature(#signature)
+                        }
+                    };
+                };
+            }
+            #[doc = #about]
+            #[allow(unused_imports, reason = "a plugin may export through either name")]
+            pub(crate) use #macro_name as #public;
+            #[doc(hidden)]
+            #[allow(unused_imports, reason = "the default arm names the macro by this path")]
+            pub(crate) use #macro_name;
+            #alias
+        }
+    }
+}
+
+fn shim_name(interface: usize, method: usize) -> Ident {
+    format_ident!("__bid_i{}_m{}", interface, method)
+}
+
+/// The C value of a trait method's result `__bid_r`, as an expression that may use `?`.
+fn encode(iface: &Interface, ty: Option<Type>) -> TokenStream {
+    let rt = quote!(::bid_plugin::__private);
+    let Some(ty) = ty else {
+        return quote!(__bid_r);
+    };
+    match ty {
+        Type::Scalar(Scalar::Bool) => quote!(i32::from(__bid_r)),
+        Type::Scalar(_) | Type::Record(_) => quote!(__bid_r),
+        Type::Handle(id, Ownership::Transferred) => {
+            let table = ident(iface.ty(id).rust());
+            match iface.handle(id).repr() {
+                HandleRepr::Pointer => quote!(__bid_s.handles.#table.insert(__bid_r)),
+                HandleRepr::I32 | HandleRepr::I64 => {
+                    quote!(__bid_s.handles.#table.insert(__bid_r)?)
+                }
+            }
+        }
+        Type::Handle(..) => quote!(__bid_r),
+        Type::Buffer(buf, own) => {
+            let string = buf == Buffer::String;
+            match (own, string) {
+                (Ownership::Transferred, true) => quote!(#rt::give_string(__bid_r)?),
+                (Ownership::Transferred, false) => quote!(#rt::give_vec(__bid_r)?),
+                (Ownership::Borrowed, true) => quote!(#rt::lend_string(__bid_r)?),
+                (Ownership::Borrowed, false) => quote!(#rt::lend_vec(__bid_r)?),
+                (Ownership::Reference, true) => quote!(#rt::refer(__bid_r.as_bytes())?),
+                (Ownership::Reference, false) => quote!(#rt::refer(__bid_r)?),
+            }
+        }
+    }
+}
+
+/// `c"..."`: the signature as the C string the export returns. Signature text is made of
+/// BID names and keywords, never a NUL.
+fn signature_literal(text: &str) -> Literal {
+    let c = CString::new(text).expect("a signature holds no NUL");
+    Literal::c_string(&c)
+}
+
+/// A starting point for a Rust plugin: `impl <module>::<Box>Plugin for <Box>` for every
+/// interface, each method a `todo!()` (fallible ones `Err(Status::Unsupported)`), each handle
+/// type `()`, and the `export!` lines. `module` is the path of the glue, as for [`plugin`].
+pub fn plugin_skeleton(model: &Model, module: &str) -> TokenStream {
+    let path: Vec<Ident> = module.split("::").map(ident).collect();
+    let single = model.interfaces().len() == 1;
+    model
+        .interfaces()
+        .iter()
+        .enumerate()
+        .map(|(i, iface)| {
+            let glue = Glue::new(iface, i);
+            let records = quote!(#(#path::)*);
+            let box_name = ident(iface.box_name());
+            let trait_name = &glue.trait_name;
+            let assoc = glue.handle_types().map(|(id, _)| {
+                let n = ident(iface.ty(id).rust());
+                quote!(type #n = ();)
+            });
+            let methods = iface.methods().iter().map(|m| {
+                let name = ident(m.rust());
+                let handles = glue.needs_handles(m).then(|| {
+                    let param = format_ident!("_{}", handles_param(m));
+                    let tables = &glue.handles_name;
+                    quote!(#param: &#(#path::)* #tables<Self>,)
+                });
+                let params = m.params().iter().map(|p| {
+                    let n = format_ident!("_{}", p.rust().trim_start_matches("r#"));
+                    let ty = api_param(iface, p.ty(), &records);
+                    quote!(#n: #ty)
+                });
+                let ret = api_return(iface, m.returns(), &records);
+                let todo = format!("{}: not written yet", m.name());
+                let (ret, body) = match (m.fallible(), ret) {
+                    (true, ret) => {
+                        let ret = ret.unwrap_or_else(|| quote!(()));
+                        (
+                            quote!(-> ::core::result::Result<#ret, ::bid_plugin::Status>),
+                            quote!(::core::result::Result::Err(
+                                ::bid_plugin::Status::Unsupported
+                            )),
+                        )
+                    }
+                    (false, Some(ret)) => (quote!(-> #ret), quote!(::core::todo!(#todo))),
+                    (false, None) => (TokenStream::new(), quote!(::core::todo!(#todo))),
+                };
+                quote! {
+                    fn #name(&self, #handles #(#params),*) #ret {
+                        #body
+                    }
+                }
+            });
+            let export = if single {
+                quote!(#(#path::)* export!(#box_name);)
+            } else {
+                let public = format_ident!(
+                    "export_{}",
+                    snake_case(iface.box_name().trim_start_matches("r#"))
+                );
+                quote!(#(#path::)* #public!(#box_name);)
+            };
+            quote! {
+                #[derive(Default)]
+                pub struct #box_name;
+
+                impl #(#path::)* #trait_name for #box_name {
+                    #(#assoc)*
+                    #(#methods)*
+                }
+
+                #export
+            }
+        })
+        .collect()
+}
