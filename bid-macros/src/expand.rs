@@ -4,7 +4,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use std::path::{Path, PathBuf};
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{ParseStream, Parser as _};
 use syn::{ItemMod, LitStr, Token};
 
 /// `"path"` or `path = "path"`, then for `#[bid_plugin]` an optional
@@ -16,8 +16,8 @@ pub struct Args {
     pub module: Option<LitStr>,
 }
 
-impl Parse for Args {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+impl Args {
+    fn parse_for(side: Side, input: ParseStream<'_>) -> syn::Result<Self> {
         let mut path = None;
         let mut module = None;
         while !input.is_empty() {
@@ -29,12 +29,19 @@ impl Parse for Args {
                 let value: LitStr = input.parse()?;
                 match key.to_string().as_str() {
                     "path" if path.is_none() => path = Some(value),
-                    "module" if module.is_none() => module = Some(value),
+                    "module" if module.is_none() && side == Side::Plugin => {
+                        module = Some(value);
+                    }
                     _ => {
-                        return Err(syn::Error::new(
-                            key.span(),
-                            "expected `\"file.bid.yaml\"`, `path = \"file.bid.yaml\"` or `module = \"crate::path\"`",
-                        ));
+                        let expected = match side {
+                            Side::Host => {
+                                "expected `\"file.bid.yaml\"` or `path = \"file.bid.yaml\"`"
+                            }
+                            Side::Plugin => {
+                                "expected `\"file.bid.yaml\"`, `path = \"file.bid.yaml\"` or `module = \"crate::path\"`"
+                            }
+                        };
+                        return Err(syn::Error::new(key.span(), expected));
                     }
                 }
             }
@@ -83,16 +90,11 @@ pub fn expand(root: &Path, side: Side, attr: TokenStream, item: TokenStream) -> 
             return quote!(#err #item);
         }
     };
-    let args: Args = match syn::parse2(attr) {
+    let parser = |input: ParseStream<'_>| Args::parse_for(side, input);
+    let args = match parser.parse2(attr) {
         Ok(a) => a,
         Err(e) => return with_stub(e.to_compile_error(), &module, TokenStream::new()),
     };
-    if side == Side::Host
-        && let Some(m) = &args.module
-    {
-        let err = syn::Error::new(m.span(), "`module` is an argument of #[bid_plugin] only");
-        return with_stub(err.to_compile_error(), &module, TokenStream::new());
-    }
     let glue_path = match &args.module {
         Some(m) if is_module_path(&m.value()) => m.value(),
         Some(m) => {
