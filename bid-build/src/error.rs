@@ -36,6 +36,12 @@ pub enum Error {
     },
     /// No C compiler could be found or configured.
     Compiler(String),
+    /// [`crate::Builder::plugin`]: the module the plugin glue goes in is not a Rust path
+    /// (a file's stem that is not an identifier, or [`crate::Builder::plugin_module`]).
+    PluginModule {
+        /// The module path that was asked for.
+        module: String,
+    },
     /// [`crate::PluginBuilder::build`] was given no source file.
     NoSources {
         /// The plugin's name.
@@ -110,6 +116,11 @@ impl fmt::Display for Error {
                 )
             }
             Error::Compiler(msg) => write!(f, "no usable C compiler: {msg}"),
+            Error::PluginModule { module } => write!(
+                f,
+                "`{module}` is not a module path for the plugin glue: give one with \
+                 Builder::plugin_module(\"crate::my_module\")"
+            ),
             Error::NoSources { plugin } => write!(
                 f,
                 "plugin `{plugin}` has no source files: give them with PluginBuilder::file"

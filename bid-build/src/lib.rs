@@ -25,6 +25,7 @@ pub use error::Error;
 pub use plugin::{BuiltPlugin, PluginBuilder};
 
 use bid_schema::Model;
+use bid_schema::emit::rust::ModulePath;
 use std::path::{Path, PathBuf};
 
 /// Generates Rust bindings and C headers from BID files.
@@ -35,6 +36,7 @@ pub struct Builder {
     header_dir: Option<PathBuf>,
     out_dir: Option<PathBuf>,
     verify_layouts: bool,
+    plugin: Option<Option<String>>,
 }
 
 /// What [`Builder::generate`] wrote, one entry per BID file, in the order given.
@@ -59,6 +61,8 @@ pub struct Output {
     pub header: PathBuf,
     /// The copy in [`Builder::header_dir`], when one was asked for.
     pub header_copy: Option<PathBuf>,
+    /// `$OUT_DIR/<stem>_plugin.rs`, when [`Builder::plugin`] was asked for.
+    pub plugin: Option<PathBuf>,
     /// The checked model.
     pub model: Model,
 }
@@ -86,6 +90,22 @@ impl Builder {
     /// Where `<stem>.rs` and `<stem>.h` go; default `$OUT_DIR`.
     pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Also writes the plugin side, `<stem>_plugin.rs`, for a plugin written in Rust:
+    /// `bid_plugin::include_plugin!("<stem>")` inside `mod <stem> { }` brings in the trait
+    /// `<Box>Plugin`, the records, the handle tables and `export!`. `export!` finds them at
+    /// `crate::<stem>`; see [`Builder::plugin_module`] for another place.
+    pub fn plugin(mut self, plugin: bool) -> Self {
+        self.plugin = plugin.then(|| self.plugin.take().flatten());
+        self
+    }
+
+    /// [`Builder::plugin`], with the module the glue is included in (`crate::plugins::kv`),
+    /// where `export!` finds it.
+    pub fn plugin_module(mut self, module: impl Into<String>) -> Self {
+        self.plugin = Some(Some(module.into()));
         self
     }
 
@@ -130,6 +150,18 @@ impl Builder {
             if self.verify_layouts {
                 verify(&source, &model, &header_text)?;
             }
+            let plugin = match &self.plugin {
+                Some(module) => {
+                    let module = module.clone().unwrap_or_else(|| format!("crate::{stem}"));
+                    let Some(path) = ModulePath::parse(&module) else {
+                        return Err(Error::PluginModule { module });
+                    };
+                    let file = out_dir.join(format!("{stem}_plugin.rs"));
+                    write_if_changed(&file, &plugin_source(&model, &path))?;
+                    Some(file)
+                }
+                None => None,
+            };
             write_if_changed(&rust, &rust_source(&model))?;
             write_if_changed(&header, &header_text)?;
             let header_copy = match &self.header_dir {
@@ -146,6 +178,7 @@ impl Builder {
                 rust,
                 header,
                 header_copy,
+                plugin,
                 model,
             });
         }
@@ -158,7 +191,17 @@ impl Builder {
 /// [`bid_schema::emit::rust::bindings`] formatted by prettyplease. The CLI's `bid rust`
 /// prints exactly this.
 pub fn rust_source(model: &Model) -> String {
-    let tokens = bid_schema::emit::rust::bindings(model);
+    generated(model, bid_schema::emit::rust::bindings(model))
+}
+
+/// The plugin side of `model` as readable text, as [`rust_source`] is for the host side:
+/// [`bid_schema::emit::rust::plugin`], its export macros finding the glue at `module`.
+pub fn plugin_source(model: &Model, module: &ModulePath) -> String {
+    generated(model, bid_schema::emit::rust::plugin(model, module))
+}
+
+/// A `@generated` preamble, then `tokens` formatted.
+fn generated(model: &Model, tokens: proc_macro2::TokenStream) -> String {
     // The emitter makes a whole file by construction; should it ever not, the raw tokens
     // still fail to compile where the user can see why.
     let body = match syn::parse2::<syn::File>(tokens.clone()) {

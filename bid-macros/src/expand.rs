@@ -1,7 +1,9 @@
 //! The expansion of `#[bid_interface]`, on `proc_macro2` tokens only, so tests can compile
 //! this very file (`#[path]`) and run the macro's real code outside a compiler.
 
+use bid_schema::emit::rust::ModulePath;
 use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt as _;
 use quote::quote;
 use std::path::{Path, PathBuf};
 use syn::parse::{ParseStream, Parser as _};
@@ -95,16 +97,17 @@ pub fn expand(root: &Path, side: Side, attr: TokenStream, item: TokenStream) -> 
         Ok(a) => a,
         Err(e) => return with_stub(e.to_compile_error(), &module, TokenStream::new()),
     };
-    let glue_path = match &args.module {
-        Some(m) if is_module_path(&m.value()) => m.value(),
-        Some(m) => {
-            let err = syn::Error::new(
-                m.span(),
-                "`module` is a path of identifiers, such as `crate::plugins::kv`",
-            );
-            return with_stub(err.to_compile_error(), &module, TokenStream::new());
-        }
-        None => format!("crate::{}", module.ident),
+    let written = match &args.module {
+        Some(m) => m.value(),
+        None => format!("crate::{}", module.ident.unraw()),
+    };
+    let Some(glue_path) = ModulePath::parse(&written) else {
+        let span = args.module.as_ref().map_or(module.ident.span(), LitStr::span);
+        let err = syn::Error::new(
+            span,
+            format!("`{written}` is not a module path such as `crate::plugins::kv`"),
+        );
+        return with_stub(err.to_compile_error(), &module, TokenStream::new());
     };
     let path = resolve(root, &args.path.value());
     let tracker = include_tracker(&path);
@@ -123,15 +126,6 @@ pub fn expand(root: &Path, side: Side, attr: TokenStream, item: TokenStream) -> 
             with_stub(err, &module, tracker)
         }
     }
-}
-
-/// `crate::a::b`, `self::x`, `kv`: identifiers (or `crate`, `self`, `super`) joined by `::`.
-fn is_module_path(path: &str) -> bool {
-    path.split("::").all(|seg| {
-        seg.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && seg != "_"
-    })
 }
 
 /// The path the attribute names, resolved against the manifest directory.

@@ -125,3 +125,14 @@ pub use guard::{PanicReport, last_panic};
 pub use handles::{HandleRepr, HandleTable};
 pub use pointer::PointerTable;
 pub use slot::Ref;
+
+/// `include!`s `$OUT_DIR/<stem>_plugin.rs`, written by `bid_build::Builder::plugin`: the
+/// trait `<Box>Plugin`, the records, the handle tables and `export!` of the BID file `<stem>`.
+/// Put it in `mod <stem> { }` at the crate root (or tell the builder another module with
+/// `plugin_module`).
+#[macro_export]
+macro_rules! include_plugin {
+    ($stem:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $stem, "_plugin.rs"));
+    };
+}

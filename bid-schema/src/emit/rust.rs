@@ -16,7 +16,7 @@ mod methods;
 mod plugin;
 mod types;
 
-pub use plugin::{plugin, plugin_skeleton};
+pub use plugin::{ModulePath, plugin, plugin_skeleton};
 
 use crate::layout::{Layouts, Target};
 use crate::model::{Elem, Interface, Model, Scalar};

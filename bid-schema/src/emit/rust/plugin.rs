@@ -31,11 +31,39 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::ffi::CString;
 
-/// The plugin glue of every interface of `model`. `module` is the default path the export
-/// macros find the glue under, e.g. `crate::kv`: `::`-separated identifiers, as the caller
-/// of the macro would write it.
-pub fn plugin(model: &Model, module: &str) -> TokenStream {
-    let path: Vec<Ident> = module.split("::").map(ident).collect();
+/// The path of the module the plugin glue is generated into, as the caller of `export!`
+/// writes it: `crate::kv`, `crate::plugins::kv`, `self::kv`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModulePath(Vec<String>);
+
+impl ModulePath {
+    /// `None` unless `path` is `::`-separated Rust identifiers (`crate`, `self` and `super`
+    /// included; no raw identifiers, no generics).
+    pub fn parse(path: &str) -> Option<ModulePath> {
+        let segments: Vec<String> = path.split("::").map(str::to_owned).collect();
+        let ok = segments.iter().all(|s| {
+            crate::names::is_identifier(s)
+                && s != "_"
+                && (!crate::names::is_rust_keyword(s) || matches!(s.as_str(), "crate" | "self" | "super"))
+        });
+        ok.then_some(ModulePath(segments))
+    }
+
+    fn idents(&self) -> Vec<Ident> {
+        self.0.iter().map(|s| ident(s)).collect()
+    }
+}
+
+impl std::fmt::Display for ModulePath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("::"))
+    }
+}
+
+/// The plugin glue of every interface of `model`; the export macros find it under `module`
+/// unless told `with_types_in`.
+pub fn plugin(model: &Model, module: &ModulePath) -> TokenStream {
+    let path = module.idents();
     let single = model.interfaces().len() == 1;
     model
         .interfaces()
@@ -270,6 +298,7 @@ impl<'m> Glue<'m> {
             }
 
             #[doc(hidden)]
+            #[allow(dead_code, reason = "an interface without handles never reads its tables")]
             pub struct #state<P: #plugin> {
                 plugin: P,
                 handles: #tables<P>,
@@ -668,8 +697,8 @@ fn signature_literal(text: &str) -> Literal {
 /// A starting point for a Rust plugin: `impl <module>::<Box>Plugin for <Box>` for every
 /// interface, each method a `todo!()` (fallible ones `Err(Status::Unsupported)`), each handle
 /// type `()`, and the `export!` lines. `module` is the path of the glue, as for [`plugin`].
-pub fn plugin_skeleton(model: &Model, module: &str) -> TokenStream {
-    let path: Vec<Ident> = module.split("::").map(ident).collect();
+pub fn plugin_skeleton(model: &Model, module: &ModulePath) -> TokenStream {
+    let path = module.idents();
     let single = model.interfaces().len() == 1;
     model
         .interfaces()
