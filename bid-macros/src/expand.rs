@@ -3,9 +3,9 @@
 
 use bid_schema::emit::rust::ModulePath;
 use proc_macro2::{Span, TokenStream};
-use syn::ext::IdentExt as _;
 use quote::quote;
 use std::path::{Path, PathBuf};
+use syn::ext::IdentExt as _;
 use syn::parse::{ParseStream, Parser as _};
 use syn::{ItemMod, LitStr, Token};
 
@@ -102,7 +102,10 @@ pub fn expand(root: &Path, side: Side, attr: TokenStream, item: TokenStream) -> 
         None => format!("crate::{}", module.ident.unraw()),
     };
     let Some(glue_path) = ModulePath::parse(&written) else {
-        let span = args.module.as_ref().map_or(module.ident.span(), LitStr::span);
+        let span = args
+            .module
+            .as_ref()
+            .map_or(module.ident.span(), LitStr::span);
         let err = syn::Error::new(
             span,
             format!("`{written}` is not a module path such as `crate::plugins::kv`"),

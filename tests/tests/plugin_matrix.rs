@@ -29,10 +29,9 @@ macro_rules! load {
     ($lib:expr, $module:ident :: $box:ident) => {{
         // SAFETY: the library is the plugin generated from the same BID file; the
         // signature is required and compared.
-        let b = unsafe {
-            $module::$box::load_with($lib, &LoadOptions::new().require_signature(true))
-        }
-        .unwrap_or_else(|e| panic!("{}: {e}", stringify!($module::$box)));
+        let b =
+            unsafe { $module::$box::load_with($lib, &LoadOptions::new().require_signature(true)) }
+                .unwrap_or_else(|e| panic!("{}: {e}", stringify!($module::$box)));
         assert_eq!(b.audit().signature(), SignatureCheck::Matched);
         b
     }};
@@ -44,7 +43,11 @@ fn fixtures() -> Vec<(String, PathBuf)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter_map(|p| {
-            let name = p.file_name()?.to_str()?.strip_suffix(".bid.yaml")?.to_owned();
+            let name = p
+                .file_name()?
+                .to_str()?
+                .strip_suffix(".bid.yaml")?
+                .to_owned();
             Some((name, p))
         })
         .collect();

@@ -13,7 +13,7 @@
 //! - a `macro_rules!` exported as `export!` (and `export_<box>!`) that defines the C symbols
 //!   for one implementing type: a `static` instance holder and one `extern "C"` function per
 //!   method, each a call of its generic shim, plus `<prefix>_bid_free` and
-//!   `<prefix>_bid_signature`.
+//!   `<prefix>_bid_signature` (both declared by every header).
 //!
 //! The macro finds the items by a path, `crate::<module>` unless given
 //! `with_types_in path::to::module`: macro_rules cannot name the module it was defined in.
@@ -44,7 +44,8 @@ impl ModulePath {
         let ok = segments.iter().all(|s| {
             crate::names::is_identifier(s)
                 && s != "_"
-                && (!crate::names::is_rust_keyword(s) || matches!(s.as_str(), "crate" | "self" | "super"))
+                && (!crate::names::is_rust_keyword(s)
+                    || matches!(s.as_str(), "crate" | "self" | "super"))
         });
         ok.then_some(ModulePath(segments))
     }
@@ -593,7 +594,8 @@ impl Glue<'_> {
                 }
             }
         });
-        let free = iface.needs_free().then(|| {
+        // Declared by every header, so exported by every plugin, buffers or not.
+        let free = {
             let symbol = iface.free_symbol();
             quote! {
                 #[unsafe(export_name = #symbol)]
@@ -601,7 +603,7 @@ impl Glue<'_> {
                     ::bid_plugin::__private::free(ptr, len)
                 }
             }
-        });
+        };
         let sig_symbol = iface.signature_symbol();
         let signature = signature_literal(&crate::signature::text(iface));
         let default_path = quote!(#(#path)::*);
