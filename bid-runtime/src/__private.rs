@@ -5,3 +5,4 @@ pub use crate::call::Call;
 pub use crate::handles::HandleState;
 pub use crate::library::{Library, open};
 pub use crate::meta::{Effect, HandleMeta, InterfaceMeta, MethodMeta, Ownership, Value};
+pub use crate::serial::SerialGuard;

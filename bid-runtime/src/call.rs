@@ -19,15 +19,22 @@ impl Library {
     /// untraced call keeps its registers for the call itself).
     #[inline]
     pub fn begin(&self, index: usize) -> Call<'_> {
-        let serial = self.serial.as_deref().map(Serial::enter);
         if self.audit.tracing.load(Relaxed) {
             start_clock();
         }
         Call {
             lib: self,
             method: index,
-            _serial: serial,
         }
+    }
+
+    /// For an interface that is not thread safe: waits until no other thread is calling
+    /// into this library, through any box. Generated code takes it before [`Self::begin`]
+    /// and holds it to the end of the call, result checks and copies included; thread-safe
+    /// interfaces never call it, so their calls carry nothing to drop.
+    #[inline]
+    pub fn serialize(&self) -> Option<SerialGuard<'_>> {
+        self.serial.as_deref().map(Serial::enter)
     }
 }
 
@@ -36,9 +43,6 @@ impl Library {
 pub struct Call<'a> {
     pub(crate) lib: &'a Library,
     pub(crate) method: usize,
-    /// Held to the end of the call (result checks and copies included) when the interface
-    /// is not thread safe.
-    _serial: Option<SerialGuard<'a>>,
 }
 
 thread_local! {

@@ -19,7 +19,7 @@ pub(crate) struct Serial {
 
 /// Held while a thread calls into a serialized library; `None` inside when the thread held
 /// the lock already.
-pub(crate) struct SerialGuard<'a> {
+pub struct SerialGuard<'a> {
     held: Option<(&'a Serial, MutexGuard<'a, ()>)>,
 }
 

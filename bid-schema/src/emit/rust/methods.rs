@@ -208,6 +208,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     stmts.extend(handle_checks);
     let item = Item {
         name: name.clone(),
+        thread_safe: iface.thread_safe(),
         attrs: quote!(#doc #sep #[doc = #about] #must_use),
         sig,
         take_params,
@@ -307,6 +308,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
 /// takes its parameters, and its index.
 struct Item {
     name: Ident,
+    thread_safe: bool,
     attrs: TokenStream,
     sig: Vec<TokenStream>,
     take_params: Option<TokenStream>,
@@ -323,6 +325,7 @@ impl Item {
     ) -> TokenStream {
         let Item {
             name,
+            thread_safe,
             attrs,
             sig,
             take_params,
@@ -345,11 +348,14 @@ impl Item {
                 Finish::Checked(result) => quote!(#(#stmts)* __bid_call.finish(#result)),
             }
         };
+        // Not thread safe: one call at a time into the library, held to the end of the body.
+        let serial = (!thread_safe).then(|| quote!(let __bid_serial = self.lib.serialize();));
         quote! {
             #attrs
             #[inline]
             pub fn #name(&self, #(#sig),*) -> ::bid_runtime::CallResult<#api> {
                 #take_params
+                #serial
                 let __bid_call = self.lib.begin(#idx);
                 #body
             }
