@@ -84,7 +84,7 @@ fn skeletons_compile_as_c99_and_cxx() {
 }
 
 /// Links each skeleton into a shared library, checks with `nm -D` that it exports every
-/// symbol the header declares (and `<prefix>_bid_free` exactly when it is required), then
+/// symbol the header declares (`<prefix>_bid_free` too, needed or not), then
 /// links it into a program that prints every `<prefix>_bid_signature()`.
 #[test]
 fn skeletons_export_every_symbol_and_the_signature() {
@@ -115,12 +115,7 @@ fn skeletons_export_every_symbol_and_the_signature() {
                 );
             }
             assert!(exported(&iface.signature_symbol()), "{stem}:\n{syms}");
-            assert_eq!(
-                exported(&iface.free_symbol()),
-                iface.needs_free(),
-                "{stem}: {}:\n{syms}",
-                iface.free_symbol()
-            );
+            assert!(exported(&iface.free_symbol()), "{stem}:\n{syms}");
         }
 
         let mut main = format!("#include \"{stem}.h\"\n#include <stdio.h>\nint main(void) {{\n");

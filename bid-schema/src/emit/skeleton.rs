@@ -6,7 +6,8 @@
 //! prototype the header declares ([`lower::c_prototype`], the same C names), and every stub
 //! is valid C99 and C++ that compiles clean under `-Wall -Wextra -Werror -pedantic`: each
 //! parameter is marked used, a fallible method returns `BID_E_UNSUPPORTED`, any other method a
-//! zero value, and a buffer result is empty.
+//! zero value, and a buffer result is empty. `<prefix>_bid_free` releases with `free()` and
+//! `<prefix>_bid_signature` returns the header's signature macro.
 
 use super::c::writer::Writer;
 use crate::lower;
@@ -39,9 +40,7 @@ pub fn skeleton(model: &Model, header_name: &str) -> String {
     );
     w.blank();
     w.directive(&format!("#include \"{header_name}\""));
-    if model.interfaces.iter().any(Interface::needs_free) {
-        w.directive("#include <stdlib.h> /* free */");
-    }
+    w.directive("#include <stdlib.h> /* free */");
     for iface in &model.interfaces {
         w.blank();
         interface(&mut w, iface);
@@ -97,33 +96,32 @@ fn interface(w: &mut Writer, iface: &Interface) {
         w.blank();
     }
 
-    let free = iface.free_symbol();
-    if iface.needs_free() {
-        w.comment(
-            "/*",
-            &[
-                "The host hands back every buffer a method returned as `transferred`, exactly \
-                 once, here. It is released with free(), so allocate those buffers with malloc() \
-                 (or change both together)."
-                    .to_owned(),
-            ],
-        );
-        w.block(
-            &format!("BID_EXPORT void {free}(void* ptr, int32_t len) {{"),
-            "}",
-            |w| {
-                w.line("(void)len;");
-                w.line("free(ptr);");
-            },
-        );
+    // Every header declares `<prefix>_bid_free`, so every plugin defines it (as the Rust
+    // plugin glue does), whether or not a method returns a transferred buffer yet.
+    let why = if iface.needs_free() {
+        "The host hands back every buffer a method returned as `transferred`, exactly once, here."
     } else {
-        w.comment(
-            "/*",
-            &[format!(
-                "No method returns a transferred buffer, so `{free}` is optional and left out."
-            )],
-        );
-    }
+        "No method returns a transferred buffer yet, so the host never calls this; the header \
+         declares it, so it is defined anyway."
+    };
+    w.comment(
+        "/*",
+        &[format!(
+            "{why} It releases with free(), so allocate such buffers with malloc() (or change \
+             both together)."
+        )],
+    );
+    w.block(
+        &format!(
+            "BID_EXPORT void {}(void* ptr, int32_t len) {{",
+            iface.free_symbol()
+        ),
+        "}",
+        |w| {
+            w.line("(void)len;");
+            w.line("free(ptr);");
+        },
+    );
     w.blank();
 
     w.comment(

@@ -54,8 +54,8 @@ BID_EXPORT void demo_kv_keys(bid_buf* out) {
 }
 
 /*
- * The host hands back every buffer a method returned as `transferred`, exactly once, here. It is
- * released with free(), so allocate those buffers with malloc() (or change both together).
+ * The host hands back every buffer a method returned as `transferred`, exactly once, here. It
+ * releases with free(), so allocate such buffers with malloc() (or change both together).
  */
 BID_EXPORT void demo_kv_bid_free(void* ptr, int32_t len) {
     (void)len;
@@ -85,11 +85,26 @@ fn a_record_zero_never_takes_a_parameter_name() {
         ),
         "{text}"
     );
+}
+
+#[test]
+fn bid_free_is_defined_even_when_no_method_needs_it() {
+    // The header declares it either way, so a C host may call it.
+    let model = testing::model(
+        "interfaces:\n  - name: t.r\n    methods:\n      - { name: f, returns: i32, effect: pure }\n",
+    );
+    let text = skeleton(&model, "t.h");
+    assert!(text.contains("#include <stdlib.h> /* free */\n"), "{text}");
     assert!(
-        text.contains("No method returns a transferred buffer, so `t_r_bid_free` is optional"),
+        text.contains(
+            " * No method returns a transferred buffer yet, so the host never calls this;"
+        ),
         "{text}"
     );
-    assert!(!text.contains("stdlib.h"), "{text}");
+    assert!(
+        text.contains("BID_EXPORT void t_r_bid_free(void* ptr, int32_t len) {\n    (void)len;\n    free(ptr);\n}\n"),
+        "{text}"
+    );
 }
 
 #[test]
