@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 pub struct Builder {
     files: Vec<PathBuf>,
     header_dir: Option<PathBuf>,
+    skeleton_dir: Option<PathBuf>,
     out_dir: Option<PathBuf>,
     verify_layouts: bool,
     plugin: Option<Option<String>>,
@@ -63,6 +64,9 @@ pub struct Output {
     pub header_copy: Option<PathBuf>,
     /// `$OUT_DIR/<stem>_plugin.rs`, when [`Builder::plugin`] was asked for.
     pub plugin: Option<PathBuf>,
+    /// `<stem>.skeleton.c` in [`Builder::skeleton_dir`], when one was asked for: written by
+    /// this run or left as an earlier run (or its author) made it.
+    pub skeleton: Option<PathBuf>,
     /// The checked model.
     pub model: Model,
 }
@@ -84,6 +88,17 @@ impl Builder {
     /// A relative `dir` is taken from `CARGO_MANIFEST_DIR` when that is set.
     pub fn header_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.header_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Also writes a C plugin skeleton, `<stem>.skeleton.c`, into `dir` (created if missing),
+    /// but only when that file does not exist yet: a skeleton is a starting point to edit, so
+    /// it is never overwritten, even when the BID file changes (delete it to get a new one).
+    /// It includes `<stem>.h` by that name: compile it with the header's directory
+    /// ([`Output::header`] or [`Builder::header_dir`]) on the include path. A relative `dir` is
+    /// taken from `CARGO_MANIFEST_DIR` when that is set.
+    pub fn skeleton_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.skeleton_dir = Some(dir.as_ref().to_path_buf());
         self
     }
 
@@ -122,7 +137,8 @@ impl Builder {
 
     /// Checks every file, then writes `<stem>.rs` and `<stem>.h` (only when their content
     /// changed, so cargo does not rebuild for nothing) and prints `cargo:rerun-if-changed`
-    /// when running in a build script. Every file is checked before anything is written.
+    /// when running in a build script. Every file is checked before anything is written. The
+    /// header copies and skeletons asked for are written too; a skeleton only when absent.
     pub fn generate(&self) -> Result<Generated, Error> {
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
@@ -172,6 +188,15 @@ impl Builder {
                 }
                 None => None,
             };
+            let skeleton = match &self.skeleton_dir {
+                Some(dir) => {
+                    let path = resolve(dir).join(format!("{stem}.skeleton.c"));
+                    let text = bid_schema::emit::skeleton::skeleton(&model, &format!("{stem}.h"));
+                    write_if_absent(&path, &text)?;
+                    Some(path)
+                }
+                None => None,
+            };
             outputs.push(Output {
                 source,
                 stem,
@@ -179,6 +204,7 @@ impl Builder {
                 header,
                 header_copy,
                 plugin,
+                skeleton,
                 model,
             });
         }
@@ -315,6 +341,37 @@ pub fn write_if_changed(path: &Path, text: &str) -> Result<bool, Error> {
         let _ = std::fs::remove_file(&tmp);
         io(e)
     })?;
+    Ok(true)
+}
+
+/// Writes `text` to a new file at `path` unless a file is there already; creates parent
+/// directories. Returns whether it wrote. For files people edit after generation, such as
+/// plugin skeletons: an existing file is never touched, whatever it holds.
+pub fn write_if_absent(path: &Path, text: &str) -> Result<bool, Error> {
+    use std::io::Write as _;
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    // `create_new` makes "absent" and "created" one step: no other writer slips in between.
+    let mut file = match std::fs::File::options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(e) => return Err(io(e)),
+    };
+    if let Err(e) = file.write_all(text.as_bytes()) {
+        drop(file);
+        // A half-written skeleton would be kept forever: remove it so the next run retries.
+        let _ = std::fs::remove_file(path);
+        return Err(io(e));
+    }
     Ok(true)
 }
 

@@ -19,7 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "bid",
     version,
-    about = "BID interfaces: validate, layouts, headers, bindings, audits"
+    about = "BID interfaces: validate, layouts, headers, plugin skeletons, bindings, audits"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -36,6 +36,8 @@ enum Command {
     Header(EmitArgs),
     /// Write the Rust host bindings (what bid-build puts in `$OUT_DIR`).
     Rust(EmitArgs),
+    /// Write a C plugin skeleton to fill in: every function of the header, stubbed.
+    Skeleton(SkeletonArgs),
     /// Summarise an audit trace (`BID_AUDIT=trace.jsonl`): calls, failures, leaks, pass rate.
     Audit(audit::AuditArgs),
     /// Print the JSON Schema of BID YAML (for editors).
@@ -50,6 +52,22 @@ struct EmitArgs {
     /// Where to write (default: stdout).
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct SkeletonArgs {
+    /// The BID file.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Where to write (default: stdout). An existing file is kept unless `--force`.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// The header to `#include` (default: `<stem>.h`, as `bid header` and bid-build name it).
+    #[arg(long, value_name = "NAME.h")]
+    header: Option<String>,
+    /// Replace an existing OUT file.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -81,6 +99,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(&args),
         Command::Header(args) => emit(&args, bid_schema::emit::c::header),
         Command::Rust(args) => emit(&args, bid_build::rust_source),
+        Command::Skeleton(args) => skeleton(&args),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&bid_schema::schema::json_schema())
                 .unwrap_or_default();
@@ -90,24 +109,76 @@ fn main() -> ExitCode {
     }
 }
 
-/// `bid header` / `bid rust`: check, then write what `generate` makes of the model.
-fn emit(args: &EmitArgs, generate: fn(&bid_schema::Model) -> String) -> ExitCode {
-    let model = match bid_schema::check_file(&args.file) {
-        Ok(model) => model,
+/// The model of `file`, or its diagnostics printed to stderr.
+fn check(file: &std::path::Path) -> Option<bid_schema::Model> {
+    match bid_schema::check_file(file) {
+        Ok(model) => Some(model),
         Err(report) => {
             if std::io::stderr().is_terminal() {
                 eprint!("{}", report.render_styled());
             } else {
                 eprint!("{}", report.render());
             }
-            return ExitCode::from(1);
+            None
         }
+    }
+}
+
+/// `bid header` / `bid rust`: check, then write what `generate` makes of the model.
+fn emit(args: &EmitArgs, generate: fn(&bid_schema::Model) -> String) -> ExitCode {
+    let Some(model) = check(&args.file) else {
+        return ExitCode::from(1);
     };
     let text = generate(&model);
     let written = match &args.output {
         Some(path) => bid_build::write_if_changed(path, &text)
             .map(|_| ())
             .map_err(|e| e.to_string()),
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `bid skeleton`: check, then write the skeleton; a file at `-o` is the author's work, so it
+/// is replaced only with `--force`.
+fn skeleton(args: &SkeletonArgs) -> ExitCode {
+    let header = match &args.header {
+        Some(name) => name.clone(),
+        None => format!("{}.h", bid_build::stem(&args.file)),
+    };
+    if let Some(why) = bid_schema::emit::skeleton::include_name_problem(&header) {
+        eprintln!("error: the header name {header:?} cannot be #included: {why}; pass --header");
+        return ExitCode::from(2);
+    }
+    let Some(model) = check(&args.file) else {
+        return ExitCode::from(1);
+    };
+    let text = bid_schema::emit::skeleton::skeleton(&model, &header);
+    let written = match &args.output {
+        Some(path) if args.force => bid_build::write_if_changed(path, &text)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        Some(path) => match bid_build::write_if_absent(path, &text) {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                eprintln!(
+                    "error: {} already exists; a skeleton is meant to be edited, so bid does not \
+                     overwrite it (pass --force to replace it, or choose another -o)",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
+            Err(e) => Err(e.to_string()),
+        },
         None => std::io::stdout()
             .lock()
             .write_all(text.as_bytes())

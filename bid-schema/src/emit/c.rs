@@ -11,7 +11,7 @@
 
 mod docs;
 mod escape;
-mod writer;
+pub(super) mod writer;
 
 use crate::layout::{self, Layout, Layouts, Target};
 use crate::lower;

@@ -3,14 +3,15 @@
 
 use super::escape;
 
-/// Accumulates a header; the text only grows, so output is a pure function of the calls.
-pub(super) struct Writer {
+/// Accumulates C source (a header, a skeleton); the text only grows, so output is a pure
+/// function of the calls.
+pub(in crate::emit) struct Writer {
     out: String,
     depth: usize,
 }
 
 impl Writer {
-    pub(super) fn new() -> Self {
+    pub(in crate::emit) fn new() -> Self {
         Writer {
             out: String::new(),
             depth: 0,
@@ -24,27 +25,27 @@ impl Writer {
     }
 
     /// One line of code at the current indentation.
-    pub(super) fn line(&mut self, text: &str) {
+    pub(in crate::emit) fn line(&mut self, text: &str) {
         self.indent();
         self.out.push_str(text);
         self.out.push('\n');
     }
 
     /// A preprocessor line: always at column 0, whatever the indentation.
-    pub(super) fn directive(&mut self, text: &str) {
+    pub(in crate::emit) fn directive(&mut self, text: &str) {
         self.out.push_str(text);
         self.out.push('\n');
     }
 
     /// A blank line, unless the previous line is already blank or nothing was written yet.
-    pub(super) fn blank(&mut self) {
+    pub(in crate::emit) fn blank(&mut self) {
         if !self.out.is_empty() && !self.out.ends_with("\n\n") {
             self.out.push('\n');
         }
     }
 
     /// `open`, the body one level deeper, then `close`.
-    pub(super) fn block(&mut self, open: &str, close: &str, body: impl FnOnce(&mut Self)) {
+    pub(in crate::emit) fn block(&mut self, open: &str, close: &str, body: impl FnOnce(&mut Self)) {
         self.line(open);
         self.depth += 1;
         body(self);
@@ -54,12 +55,12 @@ impl Writer {
 
     /// A `/** ... */` block from paragraphs of untrusted text (YAML docs, file names); an empty
     /// string stands for an empty comment line. Nothing is written when every paragraph is empty.
-    pub(super) fn doc(&mut self, paragraphs: &[String]) {
+    pub(in crate::emit) fn doc(&mut self, paragraphs: &[String]) {
         self.comment("/**", paragraphs);
     }
 
     /// Like [`Writer::doc`] with another opener (`/*` for comments that are not docs).
-    pub(super) fn comment(&mut self, opener: &str, paragraphs: &[String]) {
+    pub(in crate::emit) fn comment(&mut self, opener: &str, paragraphs: &[String]) {
         if paragraphs.iter().all(String::is_empty) {
             return;
         }
@@ -78,7 +79,7 @@ impl Writer {
         self.line(" */");
     }
 
-    pub(super) fn finish(self) -> String {
+    pub(in crate::emit) fn finish(self) -> String {
         self.out
     }
 }
