@@ -226,6 +226,24 @@ pub fn plugin_source(model: &Model, module: &ModulePath) -> String {
     generated(model, bid_schema::emit::rust::plugin(model, module))
 }
 
+/// A Rust plugin to start from: [`bid_schema::emit::rust::plugin_skeleton`] formatted, under
+/// a comment that says what to fill in. Not `@generated`: it is the author's file from then on.
+pub fn plugin_skeleton_source(model: &Model, module: &ModulePath) -> String {
+    let tokens = bid_schema::emit::rust::plugin_skeleton(model, module);
+    let body = match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => tokens.to_string(),
+    };
+    format!(
+        "// A Rust plugin of {}.\n\
+         // To fill in: each `todo!()` with the method's work (fallible methods return\n\
+         // `Err(Status::Unsupported)` until then), each handle type `()` with the value a\n\
+         // handle stands for. The glue it implements (`bid rust --plugin`, or\n\
+         // `bid_build::Builder::plugin` with `bid_plugin::include_plugin!`) is at `{module}`.\n\n{body}",
+        comment_safe(model.source().name()),
+    )
+}
+
 /// A `@generated` preamble, then `tokens` formatted.
 fn generated(model: &Model, tokens: proc_macro2::TokenStream) -> String {
     // The emitter makes a whole file by construction; should it ever not, the raw tokens

@@ -5,6 +5,7 @@
 mod audit;
 mod layout;
 
+use bid_schema::emit::rust::ModulePath;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -34,9 +35,11 @@ enum Command {
     Layout(layout::LayoutArgs),
     /// Write the C header plugin authors implement.
     Header(EmitArgs),
-    /// Write the Rust host bindings (what bid-build puts in `$OUT_DIR`).
-    Rust(EmitArgs),
-    /// Write a C plugin skeleton to fill in: every function of the header, stubbed.
+    /// Write the Rust host bindings (what bid-build puts in `$OUT_DIR`), or with `--plugin`
+    /// the plugin side: the trait a Rust plugin implements and `export!`.
+    Rust(RustArgs),
+    /// Write a plugin skeleton to fill in: in C every function of the header, stubbed; with
+    /// `--rust` an implementation of the generated trait.
     Skeleton(SkeletonArgs),
     /// Summarise an audit trace (`BID_AUDIT=trace.jsonl`): calls, failures, leaks, pass rate.
     Audit(audit::AuditArgs),
@@ -55,6 +58,19 @@ struct EmitArgs {
 }
 
 #[derive(clap::Args)]
+struct RustArgs {
+    #[command(flatten)]
+    emit: EmitArgs,
+    /// The plugin side instead of the host bindings.
+    #[arg(long)]
+    plugin: bool,
+    /// With `--plugin`: the module the glue goes in, where `export!` finds it (default
+    /// `crate::<stem>`).
+    #[arg(long, value_name = "PATH", requires = "plugin")]
+    module: Option<String>,
+}
+
+#[derive(clap::Args)]
 struct SkeletonArgs {
     /// The BID file.
     #[arg(value_name = "FILE")]
@@ -68,6 +84,23 @@ struct SkeletonArgs {
     /// Replace an existing OUT file.
     #[arg(long)]
     force: bool,
+    /// A Rust plugin: an implementation of the trait `bid rust --plugin` generates.
+    #[arg(long, conflicts_with = "header")]
+    rust: bool,
+    /// With `--rust`: the module of the plugin glue (default `crate::<stem>`).
+    #[arg(long, value_name = "PATH", requires = "rust")]
+    module: Option<String>,
+}
+
+/// The module path of the plugin glue: `--module`, or `crate::<stem>`.
+fn module_path(file: &std::path::Path, module: Option<&str>) -> Result<ModulePath, String> {
+    let written = module.map_or_else(
+        || format!("crate::{}", bid_build::stem(file)),
+        str::to_owned,
+    );
+    ModulePath::parse(&written).ok_or_else(|| {
+        format!("`{written}` is not a module path such as `crate::kv`; pass --module")
+    })
 }
 
 #[derive(clap::Args)]
@@ -98,7 +131,16 @@ fn main() -> ExitCode {
         Command::Layout(args) => layout::run(&args),
         Command::Audit(args) => audit::run(&args),
         Command::Header(args) => emit(&args, bid_schema::emit::c::header),
-        Command::Rust(args) => emit(&args, bid_build::rust_source),
+        Command::Rust(args) if args.plugin => {
+            match module_path(&args.emit.file, args.module.as_deref()) {
+                Ok(module) => emit(&args.emit, |model| bid_build::plugin_source(model, &module)),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Rust(args) => emit(&args.emit, bid_build::rust_source),
         Command::Skeleton(args) => skeleton(&args),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&bid_schema::schema::json_schema())
@@ -125,7 +167,7 @@ fn check(file: &std::path::Path) -> Option<bid_schema::Model> {
 }
 
 /// `bid header` / `bid rust`: check, then write what `generate` makes of the model.
-fn emit(args: &EmitArgs, generate: fn(&bid_schema::Model) -> String) -> ExitCode {
+fn emit(args: &EmitArgs, generate: impl Fn(&bid_schema::Model) -> String) -> ExitCode {
     let Some(model) = check(&args.file) else {
         return ExitCode::from(1);
     };
@@ -151,6 +193,17 @@ fn emit(args: &EmitArgs, generate: fn(&bid_schema::Model) -> String) -> ExitCode
 /// `bid skeleton`: check, then write the skeleton; a file at `-o` is the author's work, so it
 /// is replaced only with `--force`.
 fn skeleton(args: &SkeletonArgs) -> ExitCode {
+    let module = match args
+        .rust
+        .then(|| module_path(&args.file, args.module.as_deref()))
+    {
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+        Some(Ok(module)) => Some(module),
+        None => None,
+    };
     let header = match &args.header {
         Some(name) => name.clone(),
         None => format!("{}.h", bid_build::stem(&args.file)),
@@ -162,7 +215,10 @@ fn skeleton(args: &SkeletonArgs) -> ExitCode {
     let Some(model) = check(&args.file) else {
         return ExitCode::from(1);
     };
-    let text = bid_schema::emit::skeleton::skeleton(&model, &header);
+    let text = match &module {
+        Some(module) => bid_build::plugin_skeleton_source(&model, module),
+        None => bid_schema::emit::skeleton::skeleton(&model, &header),
+    };
     let written = match &args.output {
         Some(path) if args.force => bid_build::write_if_changed(path, &text)
             .map(drop)
