@@ -1,0 +1,3 @@
+//! `bid-fuzz`: fuzz bid from the command line.
+
+fn main() {}
