@@ -7,4 +7,5 @@ pub mod exec;
 pub mod findings;
 pub mod mutate;
 pub mod rng;
+pub mod valid;
 pub mod words;
