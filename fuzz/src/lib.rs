@@ -3,9 +3,12 @@
 //! crashes into findings, a reducer, and a generator of random valid BID files for the
 //! compile property test.
 
+pub mod campaign;
 pub mod exec;
 pub mod findings;
 pub mod mutate;
+pub mod reduce;
 pub mod rng;
+pub mod supervise;
 pub mod valid;
 pub mod words;
