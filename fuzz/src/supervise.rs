@@ -122,9 +122,16 @@ fn add_stats_text(into: &mut Stats, text: &str) {
 
 /// Runs workers until the plan is used up.
 pub fn run(plan: &Plan) -> Totals {
-    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("bid-fuzz"));
     let scratch = std::env::temp_dir().join(format!("bid-fuzz-{}", std::process::id()));
     let _ = fs::create_dir_all(&scratch);
+    // Workers run from a copy: a rebuild replacing the binary must not stop a long run.
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("bid-fuzz"));
+    let copy = scratch.join("bid-fuzz-worker");
+    let exe = if fs::copy(&exe, &copy).is_ok() {
+        copy
+    } else {
+        exe
+    };
     let (current, stats_file) = (scratch.join("current.bid.yaml"), scratch.join("stats.txt"));
     let before = findings::index(&plan.findings).len();
     let start = Instant::now();
