@@ -4,6 +4,7 @@
 //! compile property test.
 
 pub mod campaign;
+pub mod compile;
 pub mod exec;
 pub mod findings;
 pub mod mutate;

@@ -3,11 +3,14 @@
 //! ```text
 //! bid-fuzz [--seconds N] [--iterations N] [--seed S] [--findings DIR] [--slow-ms MS]
 //!          [--hang-secs S] [--in-process] [--progress]
-//! bid-fuzz exec [--quiet] FILE...     run files through the pipeline, print what happened
+//! bid-fuzz exec [--quiet] [--check-only] FILE...  run files through the pipeline (or only
+//!                                      check_source), print what happened and the times
+//! bid-fuzz compile [--out DIR] FILE... compile each file's header (gcc, g++) and Rust (cargo)
 //! bid-fuzz gen [--count N] [--seed S] [--out DIR]   write random valid BID files
 //! ```
 
 use bid_fuzz::campaign::{self, Config, Stats};
+use bid_fuzz::compile::{self, Work};
 use bid_fuzz::supervise::{self, Plan, Totals};
 use bid_fuzz::{exec, rng::Rng, valid};
 use std::path::PathBuf;
@@ -16,7 +19,8 @@ use std::time::Duration;
 
 const USAGE: &str = "usage: bid-fuzz [--seconds N] [--iterations N] [--seed S] [--findings DIR] \
 [--slow-ms MS] [--hang-secs S] [--in-process] [--progress]
-       bid-fuzz exec [--quiet] FILE...
+       bid-fuzz exec [--quiet] [--check-only] FILE...
+       bid-fuzz compile [--out DIR] FILE...
        bid-fuzz gen [--count N] [--seed S] [--out DIR]";
 
 fn fail(why: &str) -> ! {
@@ -41,6 +45,7 @@ struct Args {
     in_process: bool,
     progress: bool,
     quiet: bool,
+    check_only: bool,
     rest: Vec<String>,
 }
 
@@ -67,6 +72,7 @@ fn parse_args() -> Args {
             "--in-process" => a.in_process = true,
             "--progress" => a.progress = true,
             "--quiet" => a.quiet = true,
+            "--check-only" => a.check_only = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -83,6 +89,7 @@ fn main() -> ExitCode {
     match args.rest.first().map(String::as_str) {
         Some("exec") => exec_files(&args),
         Some("gen") => generate(&args),
+        Some("compile") => compile_files(&args),
         Some(other) => fail(&format!("unknown command `{other}`")),
         None => fuzz(&args),
     }
@@ -206,6 +213,16 @@ fn exec_files(args: &Args) -> ExitCode {
     for file in files {
         let bytes = std::fs::read(file).unwrap_or_else(|e| fail(&format!("{file}: {e}")));
         let text = String::from_utf8_lossy(&bytes);
+        if args.check_only {
+            let t = std::time::Instant::now();
+            let ok = bid_schema::check_source(file, &text).is_ok();
+            println!(
+                "{file}: check {} in {:.3} ms",
+                if ok { "accepts" } else { "rejects" },
+                t.elapsed().as_secs_f64() * 1e3
+            );
+            continue;
+        }
         let out = exec::run(&text);
         if !args.quiet {
             println!("{file}: {:?}", out.verdict);
@@ -217,6 +234,47 @@ fn exec_files(args: &Args) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn compile_files(args: &Args) -> ExitCode {
+    let files = &args.rest[1..];
+    if files.is_empty() {
+        fail("compile needs at least one file");
+    }
+    let root = args
+        .out
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("bid-fuzz-compile"));
+    let mut work = Work::new(&root).unwrap_or_else(|e| fail(&format!("{}: {e}", root.display())));
+    // Files from anywhere may declare the same C names: one header per compiler run.
+    work.batch = 1;
+    for (i, file) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| fail(&format!("{file}: {e}")));
+        println!("f{i}: {file}");
+        if let Err(e) = work.add(&format!("f{i}"), &text) {
+            fail(&format!("{}: {e}", root.display()));
+        }
+    }
+    let compiled = work.compile();
+    let mut failures = work.failures.clone();
+    failures.extend(compiled.failures);
+    for w in &compiled.warnings {
+        println!(
+            "warning in {}:\n{}",
+            w.tags.join(", "),
+            compile::cut(&w.message, 10)
+        );
+    }
+    if failures.is_empty() {
+        println!(
+            "all {} file(s) compile (work in {})",
+            files.len(),
+            root.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    println!("{}", compile::report(&work, &failures));
+    ExitCode::FAILURE
 }
 
 fn generate(args: &Args) -> ExitCode {
