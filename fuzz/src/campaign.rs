@@ -66,7 +66,7 @@ pub struct Stats {
     pub rejected: u64,
     /// Inputs that panicked.
     pub panics: u64,
-    /// Inputs whose generated Rust did not parse.
+    /// Inputs whose generated Rust did not parse, or passed a local for a parameter.
     pub unparsable: u64,
     /// Inputs slower than the limit.
     pub slow: u64,
@@ -273,7 +273,7 @@ pub fn run(config: &Config) -> Stats {
                 }
             }
             Verdict::Panic { .. } => stats.panics += 1,
-            Verdict::Unparsable { .. } => stats.unparsable += 1,
+            Verdict::Unparsable { .. } | Verdict::Rebound { .. } => stats.unparsable += 1,
         }
         if finding.is_none()
             && let Some(limit) = config.slow

@@ -20,7 +20,7 @@ pub enum Phase {
     Header,
     /// `emit::rust::bindings`.
     Bindings,
-    /// `syn::parse2::<syn::File>` of the bindings.
+    /// `syn::parse2::<syn::File>` of the bindings, and the [`crate::shadow`] check.
     Parse,
     /// `bid_build::rust_source_unformatted`, what `bid rust --no-format` prints.
     Plain,
@@ -74,6 +74,12 @@ pub enum Verdict {
         message: String,
         /// `file:line:col` of the panic.
         location: String,
+    },
+    /// A generated method passes one of its own locals to the plugin in place of the
+    /// parameter of the same name ([`crate::shadow`]).
+    Rebound {
+        /// Which method and parameter.
+        message: String,
     },
     /// The generated Rust does not parse.
     Unparsable {
@@ -266,11 +272,20 @@ fn pipeline(
     }
     enter(phase, Phase::Parse);
     let parsed = timed(times, Phase::Parse, || syn::parse2::<syn::File>(tokens));
-    if let Err(e) = parsed {
-        return Verdict::Unparsable {
-            phase: Phase::Parse,
-            message: e.to_string(),
-        };
+    match parsed {
+        Err(e) => {
+            return Verdict::Unparsable {
+                phase: Phase::Parse,
+                message: e.to_string(),
+            };
+        }
+        Ok(file) => {
+            if let Some(message) = timed(times, Phase::Parse, || {
+                crate::shadow::rebound_parameter(&file)
+            }) {
+                return Verdict::Rebound { message };
+            }
+        }
     }
     if !with_plain {
         return Verdict::Accepted;

@@ -15,7 +15,9 @@ pub const INDEX: &str = "index.tsv";
 /// One distinct problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
-    /// `panic`, `unparsable`, `slow`, `hang`, `crash` or `rejected-valid`.
+    /// `panic`, `unparsable`, `rebound`, `slow`, `hang`, `crash` or `rejected-valid` (the
+    /// fuzzer's); `compile-c`, `compile-cxx`, `compile-rust`, `panic-valid`, `rust-warning`
+    /// (the property test's).
     pub kind: String,
     /// What makes two findings the same (panic location, error shape, phase).
     pub key: String,
@@ -53,6 +55,11 @@ impl Finding {
                     },
                     one_line(message)
                 ),
+            }),
+            Verdict::Rebound { message } => Some(Finding {
+                kind: "rebound".into(),
+                key: format!("rebound:{}", shape(message)),
+                message: format!("generated Rust passes a local for a parameter: {message}"),
             }),
             _ => None,
         }

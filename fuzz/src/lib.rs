@@ -10,6 +10,7 @@ pub mod findings;
 pub mod mutate;
 pub mod reduce;
 pub mod rng;
+pub mod shadow;
 pub mod supervise;
 pub mod valid;
 pub mod words;
