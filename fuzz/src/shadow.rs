@@ -3,19 +3,21 @@
 //! like a local of the generated body (`__bid_l0`, ...) the code may still compile, and the
 //! plugin then receives the local instead of the caller's value.
 //!
-//! The check works on tokens: every `let` that ends before the plugin call
-//! `(self.fns.NAME)(args)` and binds a name of the method's parameters, where that name is
-//! also in the call's arguments, is reported. Block scoping is ignored (the generated bodies
-//! are straight-line code), so it can only err towards reporting.
+//! The check works on tokens: every `let` that has ended (its `;` in the same group) before
+//! the plugin call `(self.fns.NAME)(args)`, in the call's group or one around it, and that
+//! binds a name of the method's parameters which is also in the call's arguments, is
+//! reported. A binding is visible to the end of the group (block, closure body) it is in.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::{FnArg, ImplItem, Item, Pat};
 
-/// A token in depth-first order, with the depth of its group.
+/// A token in depth-first order; groups open and close around their tokens.
 enum Leaf {
     Ident(String),
     Punct(char),
+    Open,
+    Close,
     /// A `(self.fns.NAME)(args)` call: the idents of its arguments.
     Call(Vec<String>),
 }
@@ -55,44 +57,53 @@ pub fn rebound_parameter(file: &syn::File) -> Option<String> {
 }
 
 fn check(leaves: &[Leaf], params: &[String]) -> Option<String> {
-    // Names bound by `let`s that have ended (their `;` seen), in order.
-    let mut bound: Vec<String> = Vec::new();
-    let mut pending: Option<Vec<String>> = None;
-    let mut in_pattern = false;
+    // Names bound by `let`s that have ended, with the depth of their group.
+    let mut bound: Vec<(usize, String)> = Vec::new();
+    // `let`s not ended yet: their depth, the names of their pattern, whether still in it.
+    let mut pending: Vec<(usize, Vec<String>, bool)> = Vec::new();
+    let mut depth = 0usize;
     for leaf in leaves {
         match leaf {
-            Leaf::Ident(i) if i == "let" => {
-                pending = Some(Vec::new());
-                in_pattern = true;
+            Leaf::Open => depth += 1,
+            Leaf::Close => {
+                depth = depth.saturating_sub(1);
+                bound.retain(|(d, _)| *d <= depth);
+                pending.retain(|p| p.0 <= depth);
             }
-            Leaf::Ident(i) if in_pattern => {
-                if let Some(p) = &mut pending {
-                    p.push(i.clone());
+            Leaf::Ident(i) if i == "let" => pending.push((depth, Vec::new(), true)),
+            Leaf::Ident(i) => {
+                // A pattern's names may sit in a nested group: `let (a, b) = ...`.
+                if let Some(p) = pending.last_mut().filter(|p| p.2 && p.0 <= depth) {
+                    p.1.push(i.clone());
                 }
             }
-            Leaf::Punct('=') | Leaf::Punct(':') if in_pattern => in_pattern = false,
+            Leaf::Punct('=' | ':') => {
+                if let Some(p) = pending.last_mut().filter(|p| p.0 == depth) {
+                    p.2 = false;
+                }
+            }
             Leaf::Punct(';') => {
-                if let Some(p) = pending.take() {
-                    bound.extend(p);
+                if pending.last().is_some_and(|p| p.0 == depth)
+                    && let Some((d, names, _)) = pending.pop()
+                {
+                    bound.extend(names.into_iter().map(|n| (d, n)));
                 }
-                in_pattern = false;
             }
             Leaf::Call(args) => {
                 if let Some(p) = args
                     .iter()
-                    .find(|a| params.contains(a) && bound.contains(a))
+                    .find(|a| params.contains(a) && bound.iter().any(|(_, b)| b == *a))
                 {
                     return Some(p.clone());
                 }
             }
-            _ => {}
+            Leaf::Punct(_) => {}
         }
     }
     None
 }
 
-/// Leaves of `tokens` in order; a plugin call becomes one [`Leaf::Call`]. A `;` inside a
-/// nested group still ends a `let` of that group (scoping is ignored on purpose).
+/// Leaves of `tokens` in order; a plugin call becomes one [`Leaf::Call`].
 fn flatten(tokens: TokenStream, out: &mut Vec<Leaf>) {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut i = 0;
@@ -111,7 +122,11 @@ fn flatten(tokens: TokenStream, out: &mut Vec<Leaf>) {
                         i += 2;
                         continue;
                     }
-                    _ => flatten(g.stream(), out),
+                    _ => {
+                        out.push(Leaf::Open);
+                        flatten(g.stream(), out);
+                        out.push(Leaf::Close);
+                    }
                 }
             }
             TokenTree::Ident(id) => out.push(Leaf::Ident(id.to_string())),
@@ -148,6 +163,14 @@ mod tests {
             "impl B { fn m(&self, s: &str, __bid_l0: i32) { let (__bid_p0, __bid_l0) = f(s); unsafe { (self.fns.m)(__bid_p0, __bid_l0, __bid_l0) }; } }",
         );
         assert!(rebound_parameter(&f).unwrap().contains("`__bid_l0`"));
+    }
+
+    #[test]
+    fn a_closure_bound_to_a_parameter_name_still_sees_the_parameter() {
+        let f = file(
+            "impl B { fn m(&self, __bid_body: i32) { let c = 1; let __bid_body = || { c.arg(1)?; unsafe { (self.fns.m)(__bid_body) }; Ok(()) }; c.finish(__bid_body()) } }",
+        );
+        assert_eq!(rebound_parameter(&f), None);
     }
 
     #[test]
