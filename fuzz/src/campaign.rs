@@ -66,8 +66,12 @@ pub struct Stats {
     pub rejected: u64,
     /// Inputs that panicked.
     pub panics: u64,
-    /// Inputs whose generated Rust did not parse, or passed a local for a parameter.
+    /// Inputs whose generated Rust did not parse.
     pub unparsable: u64,
+    /// Inputs whose generated Rust passes a local for a parameter.
+    pub rebound: u64,
+    /// Inputs whose twin (a trailing comment added) got another verdict.
+    pub diverged: u64,
     /// Inputs slower than the limit.
     pub slow: u64,
     /// Generated valid files bid rejected.
@@ -273,7 +277,9 @@ pub fn run(config: &Config) -> Stats {
                 }
             }
             Verdict::Panic { .. } => stats.panics += 1,
-            Verdict::Unparsable { .. } | Verdict::Rebound { .. } => stats.unparsable += 1,
+            Verdict::Unparsable { .. } => stats.unparsable += 1,
+            Verdict::Rebound { .. } => stats.rebound += 1,
+            Verdict::Diverged { .. } => stats.diverged += 1,
         }
         if finding.is_none()
             && let Some(limit) = config.slow
@@ -342,12 +348,14 @@ pub fn run(config: &Config) -> Stats {
         if config.progress && last_report.elapsed() > Duration::from_secs(10) {
             last_report = Instant::now();
             eprintln!(
-                "bid-fuzz: {} execs, {:.0}/s, corpus {}, panics {}, unparsable {}, slow {}",
+                "bid-fuzz: {} execs, {:.0}/s, corpus {}, panics {}, unparsable {}, rebound {}, diverged {}, slow {}",
                 stats.executions,
                 stats.executions as f64 / start.elapsed().as_secs_f64(),
                 corpus.len(),
                 stats.panics,
                 stats.unparsable,
+                stats.rebound,
+                stats.diverged,
                 stats.slow
             );
         }

@@ -26,10 +26,12 @@ pub enum Phase {
     Plain,
     /// `syn::parse_str::<syn::File>` of that text.
     PlainParse,
+    /// `check_source` again, with a comment at the end of the last line (see [`twin`]).
+    Twin,
 }
 
 /// Every phase, in pipeline order.
-pub const PHASES: [Phase; 7] = [
+pub const PHASES: [Phase; 8] = [
     Phase::Check,
     Phase::Render,
     Phase::Header,
@@ -37,12 +39,13 @@ pub const PHASES: [Phase; 7] = [
     Phase::Parse,
     Phase::Plain,
     Phase::PlainParse,
+    Phase::Twin,
 ];
 
 impl Phase {
     /// Whether the phase is bid's work (not the harness parsing bid's output).
     pub fn is_bid(self) -> bool {
-        !matches!(self, Phase::Parse | Phase::PlainParse)
+        !matches!(self, Phase::Parse | Phase::PlainParse | Phase::Twin)
     }
 
     /// A short lower-case name for reports and file names.
@@ -55,6 +58,7 @@ impl Phase {
             Phase::Parse => "parse",
             Phase::Plain => "plain",
             Phase::PlainParse => "plain-parse",
+            Phase::Twin => "twin",
         }
     }
 }
@@ -80,6 +84,14 @@ pub enum Verdict {
     Rebound {
         /// Which method and parameter.
         message: String,
+    },
+    /// `check_source` said something else about the input's [`twin`].
+    Diverged {
+        /// What differs.
+        message: String,
+        /// What the event parser's side said (a diagnostic's message, or `accepted`), which
+        /// names the kind of divergence.
+        event: String,
     },
     /// The generated Rust does not parse.
     Unparsable {
@@ -235,6 +247,15 @@ fn pipeline(
     let checked = timed(times, Phase::Check, || {
         bid_schema::check_source("fuzz.bid.yaml", text)
     });
+    if let Some(twin) = twin(text) {
+        enter(phase, Phase::Twin);
+        let other = timed(times, Phase::Twin, || {
+            bid_schema::check_source("fuzz.bid.yaml", &twin)
+        });
+        if let Some((message, event)) = differ(&checked, &other) {
+            return Verdict::Diverged { message, event };
+        }
+    }
     let model = match checked {
         Ok(m) => m,
         Err(report) => {
@@ -301,6 +322,121 @@ fn pipeline(
         };
     }
     Verdict::Accepted
+}
+
+/// The input with ` #` at the end of its last line, when the input is plain enough for
+/// bid's fast YAML path: the comment sends the twin through the event parser instead, and
+/// changes no span. Two parsers, one meaning: the verdicts must agree.
+pub fn twin(text: &str) -> Option<String> {
+    let bad = |b: u8| {
+        !b.is_ascii()
+            || matches!(
+                b,
+                b'\t'
+                    | b'\r'
+                    | b'\''
+                    | b'"'
+                    | b'&'
+                    | b'*'
+                    | b'!'
+                    | b'|'
+                    | b'>'
+                    | b'%'
+                    | b'?'
+                    | b'\\'
+                    | b'#'
+            )
+    };
+    // What the fast path reads (bid-schema's `plain_enough`): full-line comments, and
+    // otherwise lines free of those bytes and of document markers.
+    let plain = text.split('\n').all(|line| {
+        let content = line.trim_start_matches(' ');
+        if content.starts_with('#') {
+            return content.is_ascii() && !content.contains('\r');
+        }
+        !(content.bytes().any(bad) || line.starts_with("---") || line.starts_with("..."))
+    });
+    let last = text.trim_end_matches('\n');
+    let last_line = last.rsplit('\n').next().unwrap_or("");
+    (plain && !last_line.trim_start().starts_with('#')).then(|| format!("{last} #\n"))
+}
+
+/// How two results of `check_source` differ, if they do (the source hash aside), and what
+/// the second (the event parser's) said.
+fn differ(
+    a: &Result<bid_schema::Model, bid_schema::Report>,
+    b: &Result<bid_schema::Model, bid_schema::Report>,
+) -> Option<(String, String)> {
+    let show = |d: Option<&bid_schema::Diagnostic>| match d {
+        None => "nothing".to_owned(),
+        Some(d) => {
+            let at = d.span.map_or("-".to_owned(), |s| {
+                format!("{}:{} (bytes {}..{})", s.line, s.column, s.start, s.end)
+            });
+            truncate(&format!("{} at {at}: {}", d.code, d.message), 200)
+        }
+    };
+    let said =
+        |d: Option<&bid_schema::Diagnostic>| d.map_or("nothing".to_owned(), |d| d.message.clone());
+    match (a, b) {
+        (Ok(x), Ok(y)) => {
+            let mut y = y.clone();
+            y.source = x.source.clone();
+            (*x != y).then(|| {
+                let m = "the fast and the event YAML paths give different models".to_owned();
+                (m, "a different model".to_owned())
+            })
+        }
+        (Err(x), Err(y)) => {
+            let (dx, dy) = (x.diagnostics(), y.diagnostics());
+            let i = (0..dx.len().max(dy.len())).find(|&i| !same(dx.get(i), dy.get(i)))?;
+            let message = format!(
+                "diagnostic {i}: fast path {}; event path {}",
+                show(dx.get(i)),
+                show(dy.get(i))
+            );
+            Some((message, said(dy.get(i))))
+        }
+        (Ok(_), Err(y)) => Some((
+            format!(
+                "accepted by the fast path, rejected by the event path: {}",
+                show(y.diagnostics().first())
+            ),
+            said(y.diagnostics().first()),
+        )),
+        (Err(x), Ok(_)) => Some((
+            format!(
+                "rejected by the fast path ({}), accepted by the event path",
+                show(x.diagnostics().first())
+            ),
+            "accepted".to_owned(),
+        )),
+    }
+}
+
+/// Whether two diagnostics say the same; an empty span (where a missing value would be) may
+/// move with the comment the twin adds.
+fn same(a: Option<&bid_schema::Diagnostic>, b: Option<&bid_schema::Diagnostic>) -> bool {
+    let span = |x: Option<bid_schema::diag::Span>, y: Option<bid_schema::diag::Span>| match (x, y) {
+        (Some(x), Some(y)) if x.start == x.end && y.start == y.end => true,
+        (x, y) => x == y,
+    };
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            a.code == b.code
+                && a.message == b.message
+                && a.notes == b.notes
+                && a.help == b.help
+                && span(a.span, b.span)
+                && a.labels.len() == b.labels.len()
+                && a.labels.iter().zip(&b.labels).all(|(x, y)| {
+                    x.message == y.message
+                        && x.primary == y.primary
+                        && span(Some(x.span), Some(y.span))
+                })
+        }
+        (a, b) => a.is_none() && b.is_none(),
+    }
 }
 
 /// Above this size of generated Rust, the harness does not parse it.
@@ -375,6 +511,26 @@ mod tests {
         assert_eq!(run(ok).verdict, Verdict::Accepted);
         let bad = "version: 1\n";
         assert!(matches!(run(bad).verdict, Verdict::Rejected(_)));
+    }
+
+    #[test]
+    fn a_twin_is_made_only_for_the_fast_path_and_agrees_on_a_plain_file() {
+        let ok = "# c\nversion: 0\ninterfaces:\n  - name: a.b\n    methods: []\n";
+        assert_eq!(twin(ok).unwrap(), format!("{} #\n", ok.trim_end()));
+        assert_eq!(twin("version: \"0\"\n"), None);
+        assert_eq!(run(ok).verdict, Verdict::Accepted);
+    }
+
+    #[test]
+    fn differ_reports_another_verdict_and_ignores_the_hash() {
+        let ok = |t: &str| bid_schema::check_source("t", t);
+        let a = ok("version: 0\ninterfaces:\n  - name: a.b\n    methods: []\n");
+        let b = ok("version: 0\ninterfaces:\n  - name: a.b\n    methods: [] #\n");
+        let bad = ok("version: 0\n");
+        assert_eq!(differ(&a, &b), None);
+        let (_, event) = differ(&a, &bad).unwrap();
+        assert!(event.contains("interfaces"), "{event}");
+        assert_eq!(differ(&bad, &a).unwrap().1, "accepted");
     }
 
     #[test]

@@ -56,6 +56,11 @@ impl Finding {
                     one_line(message)
                 ),
             }),
+            Verdict::Diverged { message, event } => Some(Finding {
+                kind: "diverge".into(),
+                key: format!("diverge:{}", shape(event)),
+                message: format!("a trailing comment changes bid's verdict: {message}"),
+            }),
             Verdict::Rebound { message } => Some(Finding {
                 kind: "rebound".into(),
                 key: format!("rebound:{}", shape(message)),

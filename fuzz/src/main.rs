@@ -165,8 +165,8 @@ fn summary(seed: u64, t: &Totals) -> ExitCode {
         s.accepted, s.rejected, s.corpus
     );
     println!(
-        "  panics {}, unparsable {}, slow {}, rejected-valid {}, hangs {}, crashes {}",
-        s.panics, s.unparsable, s.slow, s.rejected_valid, t.hangs, t.crashes
+        "  panics {}, unparsable {}, rebound {}, diverged {}, slow {}, rejected-valid {}, hangs {}, crashes {}",
+        s.panics, s.unparsable, s.rebound, s.diverged, s.slow, s.rejected_valid, t.hangs, t.crashes
     );
     let phases: Vec<String> = exec::PHASES
         .iter()
@@ -196,7 +196,14 @@ fn summary(seed: u64, t: &Totals) -> ExitCode {
             println!("    {}: {}\n      {}", f.kind, f.message, path.display());
         }
     }
-    let bad = s.panics + s.unparsable + s.slow + s.rejected_valid + t.hangs + t.crashes;
+    let bad = s.panics
+        + s.unparsable
+        + s.rebound
+        + s.diverged
+        + s.slow
+        + s.rejected_valid
+        + t.hangs
+        + t.crashes;
     if bad > 0 {
         ExitCode::FAILURE
     } else {

@@ -49,13 +49,15 @@ pub struct Totals {
 /// `stats` as `key value` lines, for a worker to hand to its supervisor.
 pub fn stats_text(stats: &Stats) -> String {
     let mut s = format!(
-        "executions {}\nelapsed {}\naccepted {}\nrejected {}\npanics {}\nunparsable {}\nslow {}\nrejected_valid {}\ncorpus {}\n",
+        "executions {}\nelapsed {}\naccepted {}\nrejected {}\npanics {}\nunparsable {}\nrebound {}\ndiverged {}\nslow {}\nrejected_valid {}\ncorpus {}\n",
         stats.executions,
         stats.elapsed.as_secs_f64(),
         stats.accepted,
         stats.rejected,
         stats.panics,
         stats.unparsable,
+        stats.rebound,
+        stats.diverged,
         stats.slow,
         stats.rejected_valid,
         stats.corpus
@@ -88,6 +90,8 @@ fn add_stats_text(into: &mut Stats, text: &str) {
             "rejected" => into.rejected += n(),
             "panics" => into.panics += n(),
             "unparsable" => into.unparsable += n(),
+            "rebound" => into.rebound += n(),
+            "diverged" => into.diverged += n(),
             "slow" => into.slow += n(),
             "rejected_valid" => into.rejected_valid += n(),
             "corpus" => into.corpus = into.corpus.max(n() as usize),
