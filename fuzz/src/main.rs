@@ -108,7 +108,7 @@ fn fuzz(args: &Args) -> ExitCode {
     let findings = args
         .findings
         .clone()
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("findings"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("findings/campaign"));
     let slow_ms = args.slow_ms.unwrap_or(1_000);
     let hang = Duration::from_secs_f64(args.hang_secs.unwrap_or(10.0));
     if args.worker || args.in_process {

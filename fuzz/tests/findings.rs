@@ -1,4 +1,5 @@
-//! Every reproducer saved under `fuzz/findings/` replayed, so a fixed finding stays fixed:
+//! Every reproducer saved under `fuzz/findings/` (the reduced ones, and the campaign's as it
+//! saved them in `campaign/`) replayed, so a fixed finding stays fixed:
 //! a `panic`, `unparsable` or `rebound` input must be accepted or rejected cleanly, a `crash` input
 //! must not kill `bid-fuzz exec`, and a valid file (`compile-*`, `panic-valid`,
 //! `rejected-valid`) must check and its header and Rust must compile. `slow` and `hang`
@@ -13,9 +14,15 @@ use std::process::Command;
 
 #[test]
 fn every_saved_reproducer_now_passes() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("findings");
-    let index = findings::index(&dir);
-    assert!(!index.is_empty(), "no index.tsv in {}", dir.display());
+    let top = Path::new(env!("CARGO_MANIFEST_DIR")).join("findings");
+    let mut index = Vec::new();
+    for dir in [top.clone(), top.join("campaign")] {
+        for [file, kind, key, message, origin] in findings::index(&dir) {
+            let file = dir.join(file).display().to_string();
+            index.push([file, kind, key, message, origin]);
+        }
+    }
+    assert!(!index.is_empty(), "no index.tsv in {}", top.display());
     exec::install_quiet_hook();
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("findings-replay");
     let mut work = Work::new(&root).expect("work directory");
@@ -24,7 +31,7 @@ fn every_saved_reproducer_now_passes() {
     let mut failed = Vec::new();
     let mut skipped = Vec::new();
     for (i, [file, kind, _, message, _]) in index.iter().enumerate() {
-        let path = dir.join(file);
+        let path = PathBuf::from(file);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
         match kind.as_str() {
             "panic" | "unparsable" | "rebound" | "diverge" => match exec::run(&text).verdict {
