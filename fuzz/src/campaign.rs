@@ -305,16 +305,17 @@ pub fn run(config: &Config) -> Stats {
             && known.insert(f.key.clone())
         {
             // Reduce for up to 20 s (30 s for a small slow input, not at all for a big one),
-            // and never much past the run's end.
-            let left = config
-                .time
-                .map_or(Duration::MAX, |t| t.saturating_sub(start.elapsed()));
+            // a tenth of a timed run at most (a short run is for finding, not reducing), and
+            // never much past the run's end.
+            let left = config.time.map_or(Duration::MAX, |t| {
+                (t / 10).min(t.saturating_sub(start.elapsed()))
+            });
             let reduced = reduce_finding(
                 &watchdog,
                 &f,
                 &input,
                 config.slow,
-                left.max(Duration::from_secs(5)),
+                left.max(Duration::from_secs(2)),
             );
             if let Ok(path) = findings::save(&config.findings, &f, &reduced, &mutators) {
                 if config.progress {
