@@ -70,8 +70,8 @@ pub struct Stats {
     pub unparsable: u64,
     /// Inputs whose generated Rust passes a local for a parameter.
     pub rebound: u64,
-    /// Inputs whose twin (a trailing comment added) got another verdict.
-    pub diverged: u64,
+    /// Inputs whose output holds unescaped text from the input.
+    pub unescaped: u64,
     /// Inputs slower than the limit.
     pub slow: u64,
     /// Generated valid files bid rejected.
@@ -166,13 +166,13 @@ impl Watchdog {
         Watchdog { running }
     }
 
-    fn run(&self, input: &str, plain: bool) -> Outcome {
+    fn run(&self, input: &str, source: bool) -> Outcome {
         {
             let mut r = self.running.lock().unwrap_or_else(|e| e.into_inner());
             r.since = Some(Instant::now());
             r.input = Arc::from(input);
         }
-        let out = exec::run_with(input, plain);
+        let out = exec::run_with(input, source);
         self.running.lock().unwrap_or_else(|e| e.into_inner()).since = None;
         out
     }
@@ -279,7 +279,7 @@ pub fn run(config: &Config) -> Stats {
             Verdict::Panic { .. } => stats.panics += 1,
             Verdict::Unparsable { .. } => stats.unparsable += 1,
             Verdict::Rebound { .. } => stats.rebound += 1,
-            Verdict::Diverged { .. } => stats.diverged += 1,
+            Verdict::Unescaped { .. } => stats.unescaped += 1,
         }
         if finding.is_none()
             && let Some(limit) = config.slow
@@ -349,14 +349,14 @@ pub fn run(config: &Config) -> Stats {
         if config.progress && last_report.elapsed() > Duration::from_secs(10) {
             last_report = Instant::now();
             eprintln!(
-                "bid-fuzz: {} execs, {:.0}/s, corpus {}, panics {}, unparsable {}, rebound {}, diverged {}, slow {}",
+                "bid-fuzz: {} execs, {:.0}/s, corpus {}, panics {}, unparsable {}, rebound {}, unescaped {}, slow {}",
                 stats.executions,
                 stats.executions as f64 / start.elapsed().as_secs_f64(),
                 corpus.len(),
                 stats.panics,
                 stats.unparsable,
                 stats.rebound,
-                stats.diverged,
+                stats.unescaped,
                 stats.slow
             );
         }

@@ -1,11 +1,14 @@
-//! Compiling what bid generates: a work directory of BID files, their headers and their Rust
-//! (one module each of one crate against `bid-runtime`), compiled with gcc `-std=c99
-//! -pedantic`, g++ `-std=c++11` (both `-Wall -Wextra -Werror`) and `cargo build --offline`.
-//! Headers go many to a translation unit; a failing batch is split until each failing
-//! header stands alone. Used by the property test, the findings regression test and
-//! `bid-fuzz compile`.
+//! Compiling what bid generates: a work directory of BID files, their headers and C plugin
+//! skeletons, compiled with gcc `-std=c99 -pedantic` and g++ `-std=c++11` (both `-Wall
+//! -Wextra -Werror`), and their Rust (host bindings, plugin glue, and the Rust plugin skeleton
+//! that expands the glue's export macro: modules of one crate against `bid-runtime` and
+//! `bid-plugin`), built with `cargo build --offline`. Headers go many to a translation unit
+//! (files whose C names clash go to separate units and crates); a failing batch is split
+//! until each failing header stands alone. Used by the property test, the findings
+//! regression test and `bid-fuzz compile`.
 
 use crate::findings;
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -44,7 +47,8 @@ impl Lang {
     }
 }
 
-/// A work directory: `yaml/`, `include/`, `crate/src/`.
+/// A work directory: `yaml/`, `include/` (headers and C skeletons), `crateN/src/` (the
+/// Rust of each file: host bindings, plugin glue and the Rust skeleton).
 pub struct Work {
     /// The directory.
     pub root: PathBuf,
@@ -52,38 +56,52 @@ pub struct Work {
     pub tags: Vec<String>,
     /// Files that failed before compiling (rejected, or bid panicked emitting them).
     pub failures: Vec<Failure>,
-    /// Headers per compiler invocation: [`BATCH`], or 1 for files whose C names may clash
-    /// with each other.
+    /// Headers per compiler invocation ([`BATCH`]).
     pub batch: usize,
-    lib_rs: String,
+    /// Files whose C globals (symbols, type names, macros, include guard) are pairwise
+    /// distinct: one C translation unit batch and one Rust crate each, so files written
+    /// without tags (reproducers, fixtures) are compiled together only when they can be.
+    groups: Vec<Group>,
 }
 
 /// What compiling a work directory found, and how long each part took.
 pub struct Compiled {
     /// Failures of gcc, g++ and cargo (warnings excluded).
     pub failures: Vec<Failure>,
-    /// Modules with Rust warnings (and no errors).
+    /// Files with Rust warnings (and no errors).
     pub warnings: Vec<Failure>,
     /// gcc's time, g++'s time (they run side by side), cargo's time.
     pub times: [Duration; 3],
 }
 
+#[derive(Default)]
+struct Group {
+    names: HashSet<String>,
+    tags: Vec<String>,
+    lib_rs: String,
+}
+
 impl Work {
-    /// An empty work directory at `root` (its old `yaml`, `include` and `crate/src` removed;
-    /// `crate/target` kept, so builds are incremental).
+    /// An empty work directory at `root` (its old `yaml`, `include` and `crate*/src`
+    /// removed; `target` kept, so builds are incremental).
     pub fn new(root: &Path) -> std::io::Result<Work> {
-        for d in ["yaml", "include", "crate/src"] {
+        for d in ["yaml", "include"] {
             let _ = fs::remove_dir_all(root.join(d));
             fs::create_dir_all(root.join(d))?;
+        }
+        if let Ok(entries) = fs::read_dir(root) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with("crate") {
+                    let _ = fs::remove_dir_all(e.path().join("src"));
+                }
+            }
         }
         Ok(Work {
             root: root.to_owned(),
             tags: Vec::new(),
             failures: Vec::new(),
             batch: BATCH,
-            lib_rs: String::from(
-                "//! Bindings of BID files, a module each.\n#![allow(missing_docs)]\n",
-            ),
+            groups: Vec::new(),
         })
     }
 
@@ -92,11 +110,17 @@ impl Work {
         self.root.join("yaml").join(format!("{tag}.bid.yaml"))
     }
 
-    /// Checks `yaml` as `<tag>.bid.yaml` and writes its header and Rust; a rejection or a
-    /// panic becomes a failure.
+    /// Checks `yaml` as `<tag>.bid.yaml` and writes what bid generates from it; a rejection
+    /// or a panic becomes a failure.
     pub fn add(&mut self, tag: &str, yaml: &str) -> std::io::Result<()> {
+        self.add_named(tag, &format!("{tag}.bid.yaml"), yaml)
+    }
+
+    /// [`Work::add`], with `name` as the file name bid is told (it reaches the generated
+    /// comments and the include guard).
+    pub fn add_named(&mut self, tag: &str, name: &str, yaml: &str) -> std::io::Result<()> {
         fs::write(self.yaml_path(tag), yaml)?;
-        let model = match bid_schema::check_source(&format!("{tag}.bid.yaml"), yaml) {
+        let model = match bid_schema::check_source(name, yaml) {
             Ok(m) => m,
             Err(report) => {
                 self.failures.push(Failure {
@@ -107,13 +131,17 @@ impl Work {
                 return Ok(());
             }
         };
-        let emitted = crate::exec::quietly(|| {
-            (
-                bid_schema::emit::c::header(&model),
-                bid_build::rust_source(&model),
-            )
+        let glue =
+            bid_schema::emit::rust::ModulePath::parse(&format!("crate::{tag}_plugin::__bid_glue"))
+                .expect("a tag is an identifier");
+        let emitted = crate::exec::quietly(|| Emitted {
+            header: bid_schema::emit::c::header(&model),
+            skeleton: bid_schema::emit::skeleton::skeleton(&model, &format!("{tag}.h")),
+            host: bid_build::rust_source(&model),
+            glue: bid_build::plugin_source(&model, &glue),
+            rust_skeleton: bid_build::plugin_skeleton_source(&model, &glue),
         });
-        let (header, rust) = match emitted {
+        let out = match emitted {
             Ok(out) => out,
             Err((message, location)) => {
                 self.failures.push(Failure {
@@ -124,10 +152,27 @@ impl Work {
                 return Ok(());
             }
         };
-        fs::write(self.root.join("include").join(format!("{tag}.h")), header)?;
-        fs::write(self.root.join("crate/src").join(format!("{tag}.rs")), rust)?;
-        self.lib_rs.push_str(&format!(
-            "pub mod {tag} {{\n    include!(\"{tag}.rs\");\n}}\n"
+        let include = self.root.join("include");
+        fs::write(include.join(format!("{tag}.h")), &out.header)?;
+        fs::write(include.join(format!("{tag}.c")), &out.skeleton)?;
+        let names = c_globals(&model, &out.header);
+        let g = match self.groups.iter().position(|g| g.names.is_disjoint(&names)) {
+            Some(g) => g,
+            None => {
+                self.groups.push(Group::default());
+                self.groups.len() - 1
+            }
+        };
+        let src = self.root.join(format!("crate{g}/src"));
+        fs::create_dir_all(&src)?;
+        fs::write(src.join(format!("{tag}.rs")), &out.host)?;
+        fs::write(src.join(format!("{tag}.glue.rs")), &out.glue)?;
+        fs::write(src.join(format!("{tag}.skel.rs")), &out.rust_skeleton)?;
+        let group = &mut self.groups[g];
+        group.names.extend(names);
+        group.tags.push(tag.to_owned());
+        group.lib_rs.push_str(&format!(
+            "pub mod {tag} {{\n    include!(\"{tag}.rs\");\n}}\npub mod {tag}_plugin {{\n    pub mod __bid_glue {{\n        include!(\"{tag}.glue.rs\");\n    }}\n    include!(\"{tag}.skel.rs\");\n}}\n"
         ));
         self.tags.push(tag.to_owned());
         Ok(())
@@ -172,8 +217,10 @@ impl Work {
 
     fn compile_c(&self, lang: Lang) -> Vec<Failure> {
         let mut failures = Vec::new();
-        for (b, batch) in self.tags.chunks(self.batch.max(1)).enumerate() {
-            self.bisect(batch, lang, &format!("b{b}"), &mut failures);
+        for (g, group) in self.groups.iter().enumerate() {
+            for (b, batch) in group.tags.chunks(self.batch.max(1)).enumerate() {
+                self.bisect(batch, lang, &format!("g{g}b{b}"), &mut failures);
+            }
         }
         failures
     }
@@ -208,9 +255,11 @@ impl Work {
     fn compile_headers(&self, tags: &[String], lang: Lang, name: &str) -> Result<(), String> {
         let ext = if lang == Lang::C { "c" } else { "cpp" };
         let tu = self.root.join(format!("{name}.{ext}"));
+        // Each header, then each C skeleton (which includes its header again: the guard).
         let mut text: String = tags
             .iter()
             .map(|t| format!("#include \"{t}.h\"\n"))
+            .chain(tags.iter().map(|t| format!("#include \"{t}.c\"\n")))
             .collect();
         text.push_str("int bid_fuzz_unit;\n");
         fs::write(&tu, text).map_err(|e| e.to_string())?;
@@ -239,8 +288,18 @@ impl Work {
         }
     }
 
-    /// Builds the crate; returns the modules with errors and those with warnings only.
+    /// Builds every crate; returns the files with errors and those with warnings only.
     fn build_rust(&self) -> (Vec<Failure>, Vec<Failure>) {
+        let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+        for g in 0..self.groups.len() {
+            let (e, w) = self.build_crate(g);
+            errors.extend(e);
+            warnings.extend(w);
+        }
+        (errors, warnings)
+    }
+
+    fn build_crate(&self, g: usize) -> (Vec<Failure>, Vec<Failure>) {
         let fail = |message: String| {
             let f = Failure {
                 step: "cargo build",
@@ -249,16 +308,23 @@ impl Work {
             };
             (vec![f], Vec::new())
         };
-        let krate = self.root.join("crate");
+        let krate = self.root.join(format!("crate{g}"));
         let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let runtime = here.join("../bid-runtime");
-        let runtime = runtime.canonicalize().unwrap_or(runtime);
+        let dep = |name: &str| {
+            let p = here.join("..").join(name);
+            p.canonicalize().unwrap_or(p).display().to_string()
+        };
         let manifest = format!(
-            "[package]\nname = \"bid-fuzz-bindings\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nbid-runtime = {{ path = {:?} }}\n\n[workspace]\n",
-            runtime.display().to_string()
+            "[package]\nname = \"bid-fuzz-bindings-{g}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nbid-runtime = {{ path = {:?} }}\nbid-plugin = {{ path = {:?} }}\n\n[workspace]\n",
+            dep("bid-runtime"),
+            dep("bid-plugin")
+        );
+        let lib_rs = format!(
+            "//! What bid generates from BID files: host bindings, plugin glue and a Rust\n//! skeleton, a module each.\n#![allow(missing_docs)]\n{}",
+            self.groups[g].lib_rs
         );
         let written = fs::write(krate.join("Cargo.toml"), manifest)
-            .and_then(|()| fs::write(krate.join("src/lib.rs"), &self.lib_rs))
+            .and_then(|()| fs::write(krate.join("src/lib.rs"), lib_rs))
             .and_then(|()| fs::copy(here.join("../Cargo.lock"), krate.join("Cargo.lock")));
         if let Err(e) = written {
             return fail(format!("cannot write the crate: {e}"));
@@ -274,14 +340,14 @@ impl Work {
             Err(e) => return fail(format!("cannot run cargo: {e}")),
         };
         let stderr = String::from_utf8_lossy(&out.stderr);
-        // `src/g12.rs:3:5: error[E0428]: ...`: the messages by module, errors and warnings
+        // `src/g12.glue.rs:3:5: error[E0428]: ...`: the messages by file, errors and warnings
         // apart.
         let (mut errors, mut warnings): (Vec<Failure>, Vec<Failure>) = (Vec::new(), Vec::new());
         for line in stderr.lines() {
             let Some(tag) = line
                 .strip_prefix("src/")
                 .and_then(|r| r.split_once(".rs:"))
-                .map(|(t, _)| t)
+                .map(|(t, _)| t.split('.').next().unwrap_or(t))
                 .filter(|t| *t != "lib")
             else {
                 continue;
@@ -309,6 +375,32 @@ impl Work {
         }
         (errors, warnings)
     }
+}
+
+/// What bid generates from one file.
+struct Emitted {
+    header: String,
+    skeleton: String,
+    host: String,
+    glue: String,
+    rust_skeleton: String,
+}
+
+/// The C names a file defines at file scope: symbols, type names, signature macros, and the
+/// header's include guard. Two files sharing one cannot be compiled together.
+fn c_globals(model: &bid_schema::Model, header: &str) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for iface in model.interfaces() {
+        names.insert(iface.free_symbol());
+        names.insert(iface.signature_symbol());
+        names.insert(bid_schema::names::signature_macro(iface.symbol_prefix()));
+        names.extend(iface.methods().iter().map(|m| m.symbol().to_owned()));
+        names.extend(iface.types().iter().map(|t| t.c().to_owned()));
+    }
+    if let Some(guard) = header.lines().find_map(|l| l.strip_prefix("#ifndef ")) {
+        names.insert(guard.to_owned());
+    }
+    names
 }
 
 /// Failures grouped by step and first error with names blanked.

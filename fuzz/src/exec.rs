@@ -1,8 +1,9 @@
 //! One execution of bid on one input, in process, with the oracles: no panic anywhere in the
-//! pipeline, generated Rust that parses (as tokens and as the text users get), and the time
-//! each phase took.
+//! pipeline (check, render, header, host bindings, plugin glue, both skeletons, formatting),
+//! generated Rust that parses, arguments that reach the plugin from their own parameters,
+//! nothing unescaped in any output, and the time each phase took.
 
-use bid_schema::model::{Model, Type, TypeDefKind};
+use bid_schema::model::{Buffer, Model, Type, TypeDefKind};
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
@@ -22,30 +23,34 @@ pub enum Phase {
     Bindings,
     /// `syn::parse2::<syn::File>` of the bindings, and the [`crate::shadow`] check.
     Parse,
-    /// `bid_build::rust_source_unformatted`, what `bid rust --no-format` prints.
-    Plain,
-    /// `syn::parse_str::<syn::File>` of that text.
-    PlainParse,
-    /// `check_source` again, with a comment at the end of the last line (see [`twin`]).
-    Twin,
+    /// `emit::rust::plugin` and `emit::rust::plugin_skeleton`: the Rust plugin side.
+    Plugin,
+    /// `syn::parse2::<syn::File>` of both.
+    PluginParse,
+    /// `emit::skeleton::skeleton`: the C plugin skeleton.
+    Skeleton,
+    /// `bid_build::rust_source` and `bid_build::plugin_source`: the formatted text `bid rust`
+    /// and `bid rust --plugin` print.
+    Source,
 }
 
 /// Every phase, in pipeline order.
-pub const PHASES: [Phase; 8] = [
+pub const PHASES: [Phase; 9] = [
     Phase::Check,
     Phase::Render,
     Phase::Header,
     Phase::Bindings,
     Phase::Parse,
-    Phase::Plain,
-    Phase::PlainParse,
-    Phase::Twin,
+    Phase::Plugin,
+    Phase::PluginParse,
+    Phase::Skeleton,
+    Phase::Source,
 ];
 
 impl Phase {
     /// Whether the phase is bid's work (not the harness parsing bid's output).
     pub fn is_bid(self) -> bool {
-        !matches!(self, Phase::Parse | Phase::PlainParse | Phase::Twin)
+        !matches!(self, Phase::Parse | Phase::PluginParse)
     }
 
     /// A short lower-case name for reports and file names.
@@ -56,9 +61,10 @@ impl Phase {
             Phase::Header => "header",
             Phase::Bindings => "bindings",
             Phase::Parse => "parse",
-            Phase::Plain => "plain",
-            Phase::PlainParse => "plain-parse",
-            Phase::Twin => "twin",
+            Phase::Plugin => "plugin",
+            Phase::PluginParse => "plugin-parse",
+            Phase::Skeleton => "skeleton",
+            Phase::Source => "source",
         }
     }
 }
@@ -79,25 +85,25 @@ pub enum Verdict {
         /// `file:line:col` of the panic.
         location: String,
     },
-    /// A generated method passes one of its own locals to the plugin in place of the
-    /// parameter of the same name ([`crate::shadow`]).
+    /// A generated method passes the plugin something other than the parameter each
+    /// argument belongs to ([`crate::shadow`]).
     Rebound {
         /// Which method and parameter.
         message: String,
     },
-    /// `check_source` said something else about the input's [`twin`].
-    Diverged {
-        /// What differs.
-        message: String,
-        /// What the event parser's side said (a diagnostic's message, or `accepted`), which
-        /// names the kind of divergence.
-        event: String,
-    },
     /// The generated Rust does not parse.
     Unparsable {
-        /// [`Phase::Parse`] (tokens) or [`Phase::PlainParse`] (text).
+        /// [`Phase::Parse`] (host bindings) or [`Phase::PluginParse`] (plugin glue).
         phase: Phase,
         /// syn's error.
+        message: String,
+    },
+    /// Text from the input reached generated code unescaped: a bidirectional control or a
+    /// bare carriage return in the output, or the file name breaking out of its comment.
+    Unescaped {
+        /// The phase whose output shows it.
+        phase: Phase,
+        /// What and where.
         message: String,
     },
 }
@@ -194,20 +200,33 @@ pub fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, (String, String)> {
     })
 }
 
+/// The file name bid is told an input has: `fuzz.bid.yaml`, or for one input in eight (by
+/// its hash, so a reproducer replays with the same name) a hostile one from
+/// [`crate::words::FILE_NAMES`], which the generated comments and include guard must escape.
+pub fn file_name(text: &str) -> &'static str {
+    let h = crate::rng::fnv1a(text.as_bytes());
+    if h.is_multiple_of(8) {
+        let names = crate::words::FILE_NAMES;
+        names[(h / 8) as usize % names.len()]
+    } else {
+        "fuzz.bid.yaml"
+    }
+}
+
 /// Runs `text` through the whole pipeline. Never panics (bid's panics are caught and
 /// returned); call [`install_quiet_hook`] first or panics also print.
 pub fn run(text: &str) -> Outcome {
     run_with(text, true)
 }
 
-/// [`run`], with the `--no-format` text phases ([`Phase::Plain`], [`Phase::PlainParse`])
-/// only if `plain`: they double the cost of an accepted input.
-pub fn run_with(text: &str, plain: bool) -> Outcome {
+/// [`run`], with the formatting phase ([`Phase::Source`]) only if `source`: prettyplease
+/// doubles the cost of an accepted input.
+pub fn run_with(text: &str, source: bool) -> Outcome {
     let mut times = [Duration::ZERO; PHASES.len()];
     let mut phase = Phase::Check;
     let mut feature = 0;
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        pipeline(text, plain, &mut times, &mut phase, &mut feature)
+        pipeline(text, source, &mut times, &mut phase, &mut feature)
     }));
     let verdict = match result {
         Ok(v) => v,
@@ -238,29 +257,22 @@ fn timed<T>(times: &mut [Duration], p: Phase, f: impl FnOnce() -> T) -> T {
 
 fn pipeline(
     text: &str,
-    with_plain: bool,
+    with_source: bool,
     times: &mut [Duration],
     phase: &mut Phase,
     feature: &mut u64,
 ) -> Verdict {
+    let name = file_name(text);
     enter(phase, Phase::Check);
-    let checked = timed(times, Phase::Check, || {
-        bid_schema::check_source("fuzz.bid.yaml", text)
-    });
-    if let Some(twin) = twin(text) {
-        enter(phase, Phase::Twin);
-        let other = timed(times, Phase::Twin, || {
-            bid_schema::check_source("fuzz.bid.yaml", &twin)
-        });
-        if let Some((message, event)) = differ(&checked, &other) {
-            return Verdict::Diverged { message, event };
-        }
-    }
+    let checked = timed(times, Phase::Check, || bid_schema::check_source(name, text));
     let model = match checked {
         Ok(m) => m,
         Err(report) => {
-            let mut codes: Vec<&'static str> =
-                report.diagnostics().iter().map(|d| d.code).collect();
+            let mut codes: Vec<&'static str> = report
+                .diagnostics()
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect();
             codes.sort_unstable();
             codes.dedup();
             *feature = crate::rng::fnv1a(codes.join(",").as_bytes());
@@ -273,24 +285,56 @@ fn pipeline(
     *feature = model_feature(&model);
     enter(phase, Phase::Header);
     let header = timed(times, Phase::Header, || bid_schema::emit::c::header(&model));
+    if let Some(message) = unescaped_c(&header) {
+        return Verdict::Unescaped {
+            phase: Phase::Header,
+            message,
+        };
+    }
     // The header's size tells the Rust's (about half of it) before the Rust is printed.
     let huge = header.len() > MAX_PARSE / 2;
-    std::hint::black_box(header);
+    drop(header);
     enter(phase, Phase::Bindings);
     let tokens = timed(times, Phase::Bindings, || {
         bid_schema::emit::rust::bindings(&model)
     });
-    let plain = if with_plain {
-        enter(phase, Phase::Plain);
-        timed(times, Phase::Plain, || {
-            bid_build::rust_source_unformatted(&model)
-        })
-    } else {
-        String::new()
-    };
+    enter(phase, Phase::Plugin);
+    let glue = glue_module();
+    let plugin = timed(times, Phase::Plugin, || {
+        (
+            bid_schema::emit::rust::plugin(&model, &glue),
+            bid_schema::emit::rust::plugin_skeleton(&model, &glue),
+        )
+    });
+    enter(phase, Phase::Skeleton);
+    let skeleton = timed(times, Phase::Skeleton, || {
+        bid_schema::emit::skeleton::skeleton(&model, "fuzz.h")
+    });
+    if let Some(message) = unescaped_c(&skeleton) {
+        return Verdict::Unescaped {
+            phase: Phase::Skeleton,
+            message,
+        };
+    }
+    drop(skeleton);
+    if with_source {
+        enter(phase, Phase::Source);
+        let (host, glue_text) = timed(times, Phase::Source, || {
+            (
+                bid_build::rust_source(&model),
+                bid_build::plugin_source(&model, &glue),
+            )
+        });
+        if let Some(message) = unescaped_rust(&host).or_else(|| unescaped_rust(&glue_text)) {
+            return Verdict::Unescaped {
+                phase: Phase::Source,
+                message,
+            };
+        }
+    }
     // syn needs many seconds for tens of megabytes of Rust: the harness parses what it can
-    // afford (the tokens' size shows in the text's); bid's own time is measured either way.
-    if huge || plain.len() > MAX_PARSE {
+    // afford; bid's own time is measured either way.
+    if huge {
         return Verdict::Accepted;
     }
     enter(phase, Phase::Parse);
@@ -304,141 +348,78 @@ fn pipeline(
         }
         Ok(file) => {
             if let Some(message) = timed(times, Phase::Parse, || {
-                crate::shadow::rebound_parameter(&file)
+                crate::shadow::rebound_parameter(&model, &file)
             }) {
                 return Verdict::Rebound { message };
             }
         }
     }
-    if !with_plain {
-        return Verdict::Accepted;
-    }
-    enter(phase, Phase::PlainParse);
-    let parsed = timed(times, Phase::PlainParse, || {
-        syn::parse_str::<syn::File>(&plain)
-    });
-    if let Err(e) = parsed {
-        return Verdict::Unparsable {
-            phase: Phase::PlainParse,
-            message: e.to_string(),
-        };
+    enter(phase, Phase::PluginParse);
+    let (glue_tokens, skeleton_tokens) = plugin;
+    for tokens in [glue_tokens, skeleton_tokens] {
+        let parsed = timed(times, Phase::PluginParse, || {
+            syn::parse2::<syn::File>(tokens)
+        });
+        if let Err(e) = parsed {
+            return Verdict::Unparsable {
+                phase: Phase::PluginParse,
+                message: e.to_string(),
+            };
+        }
     }
     Verdict::Accepted
 }
 
-/// The input with ` #` at the end of its last line, when the input is plain enough for
-/// bid's fast YAML path: the comment sends the twin through the event parser instead, and
-/// changes no span. Two parsers, one meaning: the verdicts must agree.
-pub fn twin(text: &str) -> Option<String> {
-    let bad = |b: u8| {
-        !b.is_ascii()
-            || matches!(
-                b,
-                b'\t'
-                    | b'\r'
-                    | b'\''
-                    | b'"'
-                    | b'&'
-                    | b'*'
-                    | b'!'
-                    | b'|'
-                    | b'>'
-                    | b'%'
-                    | b'?'
-                    | b'\\'
-                    | b'#'
-            )
-    };
-    // What the fast path reads (bid-schema's `plain_enough`): full-line comments, and
-    // otherwise lines free of those bytes and of document markers.
-    let plain = text.split('\n').all(|line| {
-        let content = line.trim_start_matches(' ');
-        if content.starts_with('#') {
-            return content.is_ascii() && !content.contains('\r');
-        }
-        !(content.bytes().any(bad) || line.starts_with("---") || line.starts_with("..."))
-    });
-    let last = text.trim_end_matches('\n');
-    let last_line = last.rsplit('\n').next().unwrap_or("");
-    (plain && !last_line.trim_start().starts_with('#')).then(|| format!("{last} #\n"))
+/// The module the plugin glue is generated into, as the property test compiles it.
+pub fn glue_module() -> bid_schema::emit::rust::ModulePath {
+    bid_schema::emit::rust::ModulePath::parse("crate::glue").expect("a valid module path")
 }
 
-/// How two results of `check_source` differ, if they do (the source hash aside), and what
-/// the second (the event parser's) said.
-fn differ(
-    a: &Result<bid_schema::Model, bid_schema::Report>,
-    b: &Result<bid_schema::Model, bid_schema::Report>,
-) -> Option<(String, String)> {
-    let show = |d: Option<&bid_schema::Diagnostic>| match d {
-        None => "nothing".to_owned(),
-        Some(d) => {
-            let at = d.span.map_or("-".to_owned(), |s| {
-                format!("{}:{} (bytes {}..{})", s.line, s.column, s.start, s.end)
-            });
-            truncate(&format!("{} at {at}: {}", d.code, d.message), 200)
-        }
-    };
-    let said =
-        |d: Option<&bid_schema::Diagnostic>| d.map_or("nothing".to_owned(), |d| d.message.clone());
-    match (a, b) {
-        (Ok(x), Ok(y)) => {
-            let mut y = y.clone();
-            y.source = x.source.clone();
-            (*x != y).then(|| {
-                let m = "the fast and the event YAML paths give different models".to_owned();
-                (m, "a different model".to_owned())
-            })
-        }
-        (Err(x), Err(y)) => {
-            let (dx, dy) = (x.diagnostics(), y.diagnostics());
-            let i = (0..dx.len().max(dy.len())).find(|&i| !same(dx.get(i), dy.get(i)))?;
-            let message = format!(
-                "diagnostic {i}: fast path {}; event path {}",
-                show(dx.get(i)),
-                show(dy.get(i))
-            );
-            Some((message, said(dy.get(i))))
-        }
-        (Ok(_), Err(y)) => Some((
-            format!(
-                "accepted by the fast path, rejected by the event path: {}",
-                show(y.diagnostics().first())
-            ),
-            said(y.diagnostics().first()),
-        )),
-        (Err(x), Ok(_)) => Some((
-            format!(
-                "rejected by the fast path ({}), accepted by the event path",
-                show(x.diagnostics().first())
-            ),
-            "accepted".to_owned(),
-        )),
-    }
+/// Whether `c` is a character no generated file may hold: a control other than tab and line
+/// feed (a lone carriage return included), or a bidirectional control (rustc's
+/// deny-by-default `text_direction_codepoint_*` lints, gcc's `-Wbidi-chars`).
+fn forbidden(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Whether two diagnostics say the same; an empty span (where a missing value would be) may
-/// move with the comment the twin adds.
-fn same(a: Option<&bid_schema::Diagnostic>, b: Option<&bid_schema::Diagnostic>) -> bool {
-    let span = |x: Option<bid_schema::diag::Span>, y: Option<bid_schema::diag::Span>| match (x, y) {
-        (Some(x), Some(y)) if x.start == x.end && y.start == y.end => true,
-        (x, y) => x == y,
-    };
-    match (a, b) {
-        (Some(a), Some(b)) => {
-            a.code == b.code
-                && a.message == b.message
-                && a.notes == b.notes
-                && a.help == b.help
-                && span(a.span, b.span)
-                && a.labels.len() == b.labels.len()
-                && a.labels.iter().zip(&b.labels).all(|(x, y)| {
-                    x.message == y.message
-                        && x.primary == y.primary
-                        && span(Some(x.span), Some(y.span))
-                })
-        }
-        (a, b) => a.is_none() && b.is_none(),
+/// The first forbidden character of `text` and its line, described.
+fn forbidden_char(text: &str) -> Option<String> {
+    let at = text.find(forbidden)?;
+    let line = text[..at].matches('\n').count() + 1;
+    let c = text[at..].chars().next().unwrap_or('?');
+    Some(format!("{:?} on line {line}", c))
+}
+
+/// What is unescaped in a generated C file: a forbidden character, or a preamble comment the
+/// file name broke out of (every line before the first directive is part of the comment).
+fn unescaped_c(text: &str) -> Option<String> {
+    if let Some(what) = forbidden_char(text) {
+        return Some(format!("the C output holds {what}"));
     }
+    let broken = text
+        .lines()
+        .take_while(|l| !l.starts_with('#'))
+        .find(|l| !(l.is_empty() || l.starts_with("/*") || l.starts_with(" *")))?;
+    Some(format!(
+        "a line of the C preamble is outside its comment: `{}`",
+        truncate(broken, 80)
+    ))
+}
+
+/// What is unescaped in formatted generated Rust: a forbidden character, or a first line
+/// (the `// @generated` or skeleton comment) that the file name continued on the next.
+fn unescaped_rust(text: &str) -> Option<String> {
+    if let Some(what) = forbidden_char(text) {
+        return Some(format!("the Rust output holds {what}"));
+    }
+    let second = text.lines().nth(1).unwrap_or("");
+    (!second.is_empty()).then(|| {
+        format!(
+            "the file name reached the second line of the Rust output: `{}`",
+            truncate(second, 80)
+        )
+    })
 }
 
 /// Above this size of generated Rust (or half of it of header), the harness does not parse
@@ -457,44 +438,42 @@ pub fn truncate(s: &str, max: usize) -> String {
 /// worth keeping in the corpus.
 fn model_feature(model: &Model) -> u64 {
     let mut bits: u128 = 0;
-    let mut set = |ty: &Type, pos: u32, extra: u32| {
+    let mut set = |ty: Type, pos: u32| {
+        // Scalars by keyword, so a scalar type added to BID needs no change here.
         let kind = match ty {
-            Type::Bool => 0,
-            Type::I32 => 1,
-            Type::I64 => 2,
-            Type::F32 => 3,
-            Type::F64 => 4,
-            Type::String => 5,
-            Type::Bytes => 6,
-            Type::Handle(_) => 7,
+            Type::Scalar(s) => crate::rng::fnv1a(s.keyword().as_bytes()) as u32 % 8,
             Type::Record(_) => 8,
-            Type::Array(_) => 9,
+            Type::Handle(..) => 9,
+            Type::Buffer(Buffer::String, _) => 10,
+            Type::Buffer(Buffer::Bytes, _) => 11,
+            Type::Buffer(Buffer::Array(_), _) => 12,
         };
-        bits |= 1u128 << ((kind * 3 + pos) * 4 + extra).min(127);
+        let own = ty.ownership().map_or(0, |o| o as u32 + 1);
+        bits |= 1u128 << ((kind * 3 + pos) * 3 + own).min(127);
     };
     let (mut methods, mut types) = (0usize, 0usize);
-    for iface in &model.interfaces {
-        types += iface.types.len();
-        methods += iface.methods.len();
-        for t in &iface.types {
-            if let TypeDefKind::Record(r) = &t.kind {
-                for f in &r.fields {
-                    set(&f.ty, 2, 0);
+    for iface in model.interfaces() {
+        types += iface.types().len();
+        methods += iface.methods().len();
+        for t in iface.types() {
+            if let TypeDefKind::Record(r) = t.kind() {
+                for f in r.fields() {
+                    set(f.ty().into(), 2);
                 }
             }
         }
-        for m in &iface.methods {
-            for p in &m.params {
-                set(&p.ty, 0, p.ownership.map_or(0, |o| o as u32 + 1));
+        for m in iface.methods() {
+            for p in m.params() {
+                set(p.ty(), 0);
             }
-            if let Some(t) = &m.returns.ty {
-                set(t, 1, m.returns.ownership.map_or(0, |o| o as u32 + 1));
+            if let Some(t) = m.returns() {
+                set(t, 1);
             }
         }
     }
     let log = |n: usize| usize::BITS - n.leading_zeros();
     let shape = [
-        model.interfaces.len().min(4) as u32,
+        model.interfaces().len().min(4) as u32,
         log(methods),
         log(types),
     ];
@@ -517,23 +496,21 @@ mod tests {
     }
 
     #[test]
-    fn a_twin_is_made_only_for_the_fast_path_and_agrees_on_a_plain_file() {
-        let ok = "# c\nversion: 0\ninterfaces:\n  - name: a.b\n    methods: []\n";
-        assert_eq!(twin(ok).unwrap(), format!("{} #\n", ok.trim_end()));
-        assert_eq!(twin("version: \"0\"\n"), None);
-        assert_eq!(run(ok).verdict, Verdict::Accepted);
+    fn unescaped_text_is_caught() {
+        assert_eq!(unescaped_c("/*\n * x\n */\n#ifndef X\nint a;\n"), None);
+        assert!(unescaped_c("/*\n * x\nint injected;\n */\n#ifndef X\n").is_some());
+        assert!(unescaped_c("/* \u{202e} */\n").is_some());
+        assert_eq!(unescaped_rust("// @generated\n\nfn f() {}\n"), None);
+        assert!(unescaped_rust("// @generated a\npub fn injected() {}\n").is_some());
+        assert!(unescaped_rust("// @generated\n\n/// a\rb\n").is_some());
     }
 
     #[test]
-    fn differ_reports_another_verdict_and_ignores_the_hash() {
-        let ok = |t: &str| bid_schema::check_source("t", t);
-        let a = ok("version: 0\ninterfaces:\n  - name: a.b\n    methods: []\n");
-        let b = ok("version: 0\ninterfaces:\n  - name: a.b\n    methods: [] #\n");
-        let bad = ok("version: 0\n");
-        assert_eq!(differ(&a, &b), None);
-        let (_, event) = differ(&a, &bad).unwrap();
-        assert!(event.contains("interfaces"), "{event}");
-        assert_eq!(differ(&bad, &a).unwrap().1, "accepted");
+    fn most_inputs_keep_the_plain_file_name() {
+        let plain = (0..800)
+            .filter(|i| file_name(&i.to_string()) == "fuzz.bid.yaml")
+            .count();
+        assert!((600..760).contains(&plain), "{plain}");
     }
 
     #[test]

@@ -15,8 +15,8 @@ pub const INDEX: &str = "index.tsv";
 /// One distinct problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
-    /// `panic`, `unparsable`, `rebound`, `slow`, `hang`, `crash` or `rejected-valid` (the
-    /// fuzzer's); `compile-c`, `compile-cxx`, `compile-rust`, `panic-valid`, `rust-warning`
+    /// `panic`, `unparsable`, `rebound`, `unescaped`, `slow`, `hang`, `crash` or
+    /// `rejected-valid` (the fuzzer's); `compile-c`, `compile-cxx`, `compile-rust`, `panic-valid`, `rust-warning`
     /// (the property test's).
     pub kind: String,
     /// What makes two findings the same (panic location, error shape, phase).
@@ -49,17 +49,17 @@ impl Finding {
                 message: format!(
                     "generated Rust does not parse ({}): {}",
                     if *phase == Phase::Parse {
-                        "tokens"
+                        "host bindings"
                     } else {
-                        "--no-format text"
+                        "plugin glue or skeleton"
                     },
                     one_line(message)
                 ),
             }),
-            Verdict::Diverged { message, event } => Some(Finding {
-                kind: "diverge".into(),
-                key: format!("diverge:{}", shape(event)),
-                message: format!("a trailing comment changes bid's verdict: {message}"),
+            Verdict::Unescaped { phase, message } => Some(Finding {
+                kind: "unescaped".into(),
+                key: format!("unescaped-{}:{}", phase.name(), shape(message)),
+                message: format!("{}: {}", phase.name(), one_line(message)),
             }),
             Verdict::Rebound { message } => Some(Finding {
                 kind: "rebound".into(),

@@ -165,8 +165,15 @@ fn summary(seed: u64, t: &Totals) -> ExitCode {
         s.accepted, s.rejected, s.corpus
     );
     println!(
-        "  panics {}, unparsable {}, rebound {}, diverged {}, slow {}, rejected-valid {}, hangs {}, crashes {}",
-        s.panics, s.unparsable, s.rebound, s.diverged, s.slow, s.rejected_valid, t.hangs, t.crashes
+        "  panics {}, unparsable {}, rebound {}, unescaped {}, slow {}, rejected-valid {}, hangs {}, crashes {}",
+        s.panics,
+        s.unparsable,
+        s.rebound,
+        s.unescaped,
+        s.slow,
+        s.rejected_valid,
+        t.hangs,
+        t.crashes
     );
     let phases: Vec<String> = exec::PHASES
         .iter()
@@ -199,7 +206,7 @@ fn summary(seed: u64, t: &Totals) -> ExitCode {
     let bad = s.panics
         + s.unparsable
         + s.rebound
-        + s.diverged
+        + s.unescaped
         + s.slow
         + s.rejected_valid
         + t.hangs
@@ -222,7 +229,7 @@ fn exec_files(args: &Args) -> ExitCode {
         let text = String::from_utf8_lossy(&bytes);
         if args.check_only {
             let t = std::time::Instant::now();
-            let ok = bid_schema::check_source(file, &text).is_ok();
+            let ok = bid_schema::check_source(exec::file_name(&text), &text).is_ok();
             println!(
                 "{file}: check {} in {:.3} ms",
                 if ok { "accepts" } else { "rejects" },

@@ -49,7 +49,7 @@ pub struct Totals {
 /// `stats` as `key value` lines, for a worker to hand to its supervisor.
 pub fn stats_text(stats: &Stats) -> String {
     let mut s = format!(
-        "executions {}\nelapsed {}\naccepted {}\nrejected {}\npanics {}\nunparsable {}\nrebound {}\ndiverged {}\nslow {}\nrejected_valid {}\ncorpus {}\n",
+        "executions {}\nelapsed {}\naccepted {}\nrejected {}\npanics {}\nunparsable {}\nrebound {}\nunescaped {}\nslow {}\nrejected_valid {}\ncorpus {}\n",
         stats.executions,
         stats.elapsed.as_secs_f64(),
         stats.accepted,
@@ -57,7 +57,7 @@ pub fn stats_text(stats: &Stats) -> String {
         stats.panics,
         stats.unparsable,
         stats.rebound,
-        stats.diverged,
+        stats.unescaped,
         stats.slow,
         stats.rejected_valid,
         stats.corpus
@@ -91,7 +91,7 @@ fn add_stats_text(into: &mut Stats, text: &str) {
             "panics" => into.panics += n(),
             "unparsable" => into.unparsable += n(),
             "rebound" => into.rebound += n(),
-            "diverged" => into.diverged += n(),
+            "unescaped" => into.unescaped += n(),
             "slow" => into.slow += n(),
             "rejected_valid" => into.rejected_valid += n(),
             "corpus" => into.corpus = into.corpus.max(n() as usize),

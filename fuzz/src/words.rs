@@ -123,3 +123,26 @@ pub const SUFFIXES: &[&str] = &[
 
 /// The scalar types of BID.
 pub const SCALARS: &[&str] = &["bool", "i32", "i64", "f32", "f64"];
+
+/// File names bid may be given: what the `@generated` line, the header's preamble comment
+/// and include guard, and the skeletons' comments must escape.
+#[rustfmt::skip]
+pub const FILE_NAMES: &[&str] = &[
+    "dir\n pub fn injected_live() -> u32 { 42 }\n/x.bid.yaml", "a*/ int injected; /*b.bid.yaml",
+    "\u{202e}x\u{2066}.bid.yaml", "a\\\nb.bid.yaml", "a\rb.bid.yaml", "`x`\\y.bid.yaml",
+    "0.bid.yaml", "_.bid.yaml", ".bid.yaml", "BID_OK.bid.yaml", "bid_buf.h.bid.yaml",
+    "é/名前/😀.bid.yaml", "C:\\plugins\\x.bid.yaml", "??/.bid.yaml", "x\0y.bid.yaml",
+    "/**/.yaml", "#include <x>\n.yml", "\"q\".bid.yml", "-.bid.yaml",
+];
+
+/// [`FILE_NAMES`]`[k]` made unique by `tag` (before its `.bid.yaml`/`.yml` suffix), so files
+/// given hostile names still get distinct include guards and can share a translation unit.
+pub fn tagged_file_name(k: usize, tag: &str) -> String {
+    let name = FILE_NAMES[k % FILE_NAMES.len()];
+    for suffix in [".bid.yaml", ".bid.yml", ".yaml", ".yml"] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            return format!("{stem}_{tag}{suffix}");
+        }
+    }
+    format!("{name}_{tag}")
+}

@@ -34,7 +34,7 @@ fn every_saved_reproducer_now_passes() {
         let path = PathBuf::from(file);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
         match kind.as_str() {
-            "panic" | "unparsable" | "rebound" | "diverge" => match exec::run(&text).verdict {
+            "panic" | "unparsable" | "rebound" | "unescaped" => match exec::run(&text).verdict {
                 Verdict::Accepted | Verdict::Rejected(_) => {}
                 v => failed.push(format!("{file} ({kind}): {v:?}\n    was: {message}")),
             },

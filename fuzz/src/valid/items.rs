@@ -1,7 +1,7 @@
 //! The items of one interface: declared types and their fields, methods with their
 //! params, returns and `symbol:` overrides, each name unique the way bid spells it.
 
-use super::{Decl, Gen, Scope};
+use super::{Decl, Gen, Scope, c_free};
 use crate::valid::render::{Node, s};
 use crate::words::{BUILTIN, SCALARS};
 use bid_schema::names;
@@ -20,10 +20,13 @@ impl Gen<'_> {
         for i in 0..handles + records {
             let handle = i < handles;
             let name = self.name(|g, n| {
+                let c = names::c_type(prefix, n);
                 !BUILTIN.contains(&n)
                     && !written.contains(n)
                     && !g.rust_types.contains(&names::rust_type_ident(n))
-                    && !g.symbols.contains(&names::c_type(prefix, n))
+                    && c_free(&c)
+                    && !g.symbols.contains(&c)
+                    && !g.values_c.contains(&c)
             });
             written.insert(name.clone());
             self.rust_types.insert(names::rust_type_ident(&name));
@@ -62,8 +65,13 @@ impl Gen<'_> {
             } else {
                 (*self.rng.pick(SCALARS)).to_owned()
             };
-            let name = self.name(|_, n| scope.fits(n, &[names::c_escape(n)]));
-            scope.add(&name, &[names::c_escape(&name)]);
+            let name = self.name(|g, n| {
+                let c = names::c_escape(n);
+                scope.fits(n, std::slice::from_ref(&c)) && !g.symbols.contains(&c)
+            });
+            let c = names::c_escape(&name);
+            self.values_c.insert(c.clone());
+            scope.add(&name, &[c]);
             let doc = self.doc();
             out.push(self.value(&name, &ty, None, doc, &["name", "type", "doc"]));
         }
@@ -135,9 +143,12 @@ impl Gen<'_> {
         for i in 0..n + released.len() {
             let release = i.checked_sub(n).map(|r| released[r]);
             let name = self.name(|g, n| {
+                let c = names::c_symbol(prefix, n, None);
                 !written.contains(n)
                     && !rust.contains(&names::rust_method_ident(n))
-                    && !g.symbols.contains(&names::c_symbol(prefix, n, None))
+                    && c_free(&c)
+                    && !g.symbols.contains(&c)
+                    && !g.values_c.contains(&c)
             });
             written.insert(name.clone());
             rust.insert(names::rust_method_ident(&name));
@@ -178,7 +189,9 @@ impl Gen<'_> {
     fn symbol(&mut self) -> String {
         let tag = self.tag.clone();
         let probe = self.hostile && self.rng.one_in(8);
-        let taken = |g: &mut Self, sym: &str| g.symbols.contains(sym);
+        let taken = |g: &mut Self, sym: &str| {
+            g.symbols.contains(sym) || g.values_c.contains(sym) || !c_free(sym)
+        };
         if probe {
             if !self.prefixes.is_empty() && self.rng.coin() {
                 let p = format!("{}_bid_free", self.rng.pick(&self.prefixes));
@@ -188,7 +201,10 @@ impl Gen<'_> {
             }
             self.name(|g, n| !taken(g, n))
         } else {
-            let n = self.name(|g, n| !taken(g, &format!("{tag}_{n}")));
+            let n = self.name(|g, n| {
+                let sym = format!("{tag}_{n}");
+                sym.len() <= names::MAX_NAME_BYTES && !taken(g, &sym)
+            });
             format!("{tag}_{n}")
         }
     }
@@ -196,7 +212,12 @@ impl Gen<'_> {
     fn params(&mut self, decls: &[Decl], release: Option<usize>) -> Vec<Node> {
         let mut scope = Scope::default();
         let mut out = Vec::new();
-        let n = self.rng.small(6);
+        // A release method takes the handle alone: its drop calls it with nothing else.
+        let n = if release.is_some() {
+            0
+        } else {
+            self.rng.small(6)
+        };
         let c_names = |n: &str, buffer: bool| {
             let c = names::c_param(n);
             if buffer {
@@ -207,7 +228,11 @@ impl Gen<'_> {
         };
         for _ in 0..n {
             let (ty, buffer, handle) = self.any_type(decls);
-            let name = self.name(|_, n| scope.fits(n, &c_names(n, buffer)));
+            let name = self.name(|g, n| {
+                let c = c_names(n, buffer);
+                scope.fits(n, &c) && c.iter().all(|c| !g.symbols.contains(c))
+            });
+            self.values_c.extend(c_names(&name, buffer));
             scope.add(&name, &c_names(&name, buffer));
             let own = if buffer {
                 *self.rng.pick(&[None, Some("borrowed")])
@@ -222,7 +247,11 @@ impl Gen<'_> {
             out.push(self.value(&name, &ty, own, doc, &["name", "type", "ownership", "doc"]));
         }
         if let Some(h) = release {
-            let name = self.name(|_, n| scope.fits(n, &c_names(n, false)));
+            let name = self.name(|g, n| {
+                let c = c_names(n, false);
+                scope.fits(n, &c) && c.iter().all(|c| !g.symbols.contains(c))
+            });
+            self.values_c.extend(c_names(&name, false));
             let ty = decls[h].name.clone();
             let p = self.value(
                 &name,
