@@ -1,4 +1,6 @@
-//! Golden tests: every valid fixture checks, every invalid one renders exactly its `.stderr`.
+//! Golden tests: every valid and hostile fixture checks, every invalid one renders exactly its
+//! `.stderr`. (The hostile ones, inputs found by fuzzing that bid must accept, are compiled by
+//! `fuzz/tests/compile.rs`.)
 //!
 //! `BID_BLESS=1 cargo test -p bid-schema --test front_fixtures` rewrites the `.stderr` files.
 
@@ -33,6 +35,16 @@ fn valid_fixtures_check() {
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         if let Err(r) = bid_schema::check_source(&display_name("valid", &path), &text) {
+            panic!("{} should check:\n{}", path.display(), r.render());
+        }
+    }
+}
+
+#[test]
+fn hostile_fixtures_check() {
+    for path in fixtures("hostile") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if let Err(r) = bid_schema::check_source(&display_name("hostile", &path), &text) {
             panic!("{} should check:\n{}", path.display(), r.render());
         }
     }

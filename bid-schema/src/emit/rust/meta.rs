@@ -205,13 +205,13 @@ fn passing_consts(iface: &Interface, layouts: &[Layouts]) -> TokenStream {
         });
         quote! {
             #[cfg(#cfg)]
-            const PASSING: [Option<&str>; #n] = [#(#entries),*];
+            const PASSING: [::core::option::Option<&str>; #n] = [#(#entries),*];
         }
     });
     quote! {
         #(#per_target)*
         #[cfg(not(any(#(#cfgs),*)))]
-        const PASSING: [Option<&str>; #n] = [None; #n];
+        const PASSING: [::core::option::Option<&str>; #n] = [None; #n];
     }
 }
 
