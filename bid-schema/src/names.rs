@@ -83,6 +83,10 @@ pub fn upper_camel_case(s: &str) -> String {
     if out.is_empty() {
         // Only underscores: keep a valid, non-empty identifier.
         out = format!("{s}_");
+    } else if out.starts_with(|c: char| c.is_ascii_digit()) {
+        // `_0` has no word that starts with a letter: keep the underscore, so the result is
+        // still an identifier.
+        out.insert(0, '_');
     }
     out
 }
@@ -492,6 +496,8 @@ mod tests {
             ("_private", "_private", "Private"),
             ("ABC", "abc", "Abc"),
             ("_", "_", "__"),
+            ("_0", "_0", "_0"),
+            ("__1a_b", "__1a_b", "_1aB"),
             ("FileHandle", "file_handle", "FileHandle"),
             ("file", "file", "File"),
         ] {
