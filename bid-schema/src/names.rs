@@ -416,8 +416,17 @@ pub fn upper_ident(text: &str) -> String {
 }
 
 /// `<PREFIX>_BID_SIGNATURE`: the macro the header defines with an interface's signature text.
+/// A prefix whose upper-case form starts with a digit (`_0x` -> `0X`) gets a leading `_`
+/// (`_0X_BID_SIGNATURE`), so the macro is an identifier; no other prefix spells that, since
+/// [`upper_ident`] never starts with `_`.
 pub fn signature_macro(prefix: &str) -> String {
-    format!("{}_BID_SIGNATURE", upper_ident(prefix))
+    let upper = upper_ident(prefix);
+    let lead = if upper.starts_with(|c: char| c.is_ascii_digit()) {
+        "_"
+    } else {
+        ""
+    };
+    format!("{lead}{upper}_BID_SIGNATURE")
 }
 
 /// Default symbol prefix of an interface: `<namespace>_<name>` with `.` -> `_`.
@@ -592,5 +601,8 @@ mod tests {
         );
         assert_eq!(c_symbol("p", "close", Some("close_v2")), "close_v2");
         assert_eq!(c_type("nyash_file", "FileHandle"), "nyash_file_FileHandle");
+        assert_eq!(signature_macro("nyash_file"), "NYASH_FILE_BID_SIGNATURE");
+        assert_eq!(signature_macro("_0x"), "_0X_BID_SIGNATURE");
+        assert!(is_identifier(&signature_macro("__9")));
     }
 }
