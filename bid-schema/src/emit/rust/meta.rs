@@ -9,11 +9,19 @@ use crate::model::{Buffer, Effect, Interface, Ownership, Type, TypeDefKind};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-/// `FileBox` -> `FILE_BOX`, for the name of the private metadata static.
+/// `FileBox` -> `FILE_BOX`, for the names of the private metadata statics. One-to-one, so
+/// two boxes never share a static: a `_` of the name is doubled (`Ab_c` -> `AB__C`, while
+/// `AbC` -> `AB_C`), and a lower-case first letter is marked as an upper-case one elsewhere
+/// is (`abc` -> `_ABC`, while `Abc` -> `ABC`).
 fn screaming(name: &str) -> String {
     let mut out = String::new();
     for (i, c) in name.trim_start_matches("r#").chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
+        let marked = if i == 0 {
+            !c.is_uppercase()
+        } else {
+            c == '_' || c.is_uppercase()
+        };
+        if marked {
             out.push('_');
         }
         out.extend(c.to_uppercase());
@@ -227,7 +235,21 @@ fn text_literal(text: &str) -> Literal {
 
 #[cfg(test)]
 mod tests {
-    use super::text_literal;
+    use super::{screaming, text_literal};
+
+    #[test]
+    fn screaming_names_are_one_to_one() {
+        assert_eq!(screaming("FileBox"), "FILE_BOX");
+        assert_eq!(screaming("r#type"), "_TYPE");
+        let names = [
+            "AbC", "Ab_c", "Ab_C", "A_bC", "Abc", "abc", "ABc", "A_b_c", "A__bc", "_Ab", "_ab",
+            "__ab", "a_B", "aB", "a__b",
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for n in names {
+            assert!(seen.insert(screaming(n)), "{n} -> {}", screaming(n));
+        }
+    }
 
     /// The literal always denotes the text: line breaks kept as they are when nothing in
     /// the text can end the literal, escaped otherwise.
