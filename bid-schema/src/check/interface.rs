@@ -254,7 +254,7 @@ impl Checker<'_> {
                 box_span,
                 "the plugin handle tables of",
                 "has the Rust type",
-            );
+            ) && !self.export_macro_taken(&mut rust_types, bare, box_span);
         }
         (self.interfaces, self.rust_types) = (seen, rust_types);
         // A missing or repeated interface is reported already; its C names would repeat that.
@@ -275,6 +275,24 @@ impl Checker<'_> {
         self.methods(&mut iface, &i.methods);
         self.releases(&mut iface, &i.types, &i.methods);
         iface
+    }
+
+    /// Registers the plugin export macro of box `bare`, `export_<bare in snake_case>!`;
+    /// reports a clash with another box's (`AbC` and `Ab_c` both make `export_ab_c!`).
+    fn export_macro_taken(&mut self, rust_types: &mut Names, bare: &str, span: Span) -> bool {
+        let name = format!("export_{}!", names::snake_case(bare));
+        let what = "the plugin export macro of";
+        if self.unique(rust_types, &name, span, what, "has the Rust macro") {
+            return false;
+        }
+        if let Some(d) = self.diags.last_mut() {
+            d.help.push(
+                "give one of the boxes another name (`box:`): a Rust plugin exports each box \
+                 through `export_<box in snake_case>!`"
+                    .to_owned(),
+            );
+        }
+        true
     }
 
     /// The C names an interface's prefix makes on its own: its two fixed symbols and its
