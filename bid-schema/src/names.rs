@@ -380,6 +380,18 @@ pub fn c_escape(s: &str) -> String {
     }
 }
 
+/// Rust's primitive types: a box (a struct in the generated module) named like one would hide
+/// it from every use in that module.
+const RUST_PRIMITIVES: &[&str] = &[
+    "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+    "i128", "isize", "f16", "f32", "f64", "f128",
+];
+
+/// Whether `s` is the name of a Rust primitive type (`f32`, `str`, `u8`, ...).
+pub fn is_rust_primitive(s: &str) -> bool {
+    RUST_PRIMITIVES.contains(&s)
+}
+
 /// Whether a Rust type name is one bid's generated code gives its own items (`__Bid...`,
 /// `__BID_...`): a box of that name could clash with them.
 pub fn rust_reserved(s: &str) -> bool {
@@ -536,6 +548,7 @@ mod tests {
         assert_eq!(rust_type_ident("self"), "Self_");
         assert_eq!(rust_type_ident("type"), "Type");
         assert!(rust_reserved("__BidOwn") && rust_reserved("__bid") && !rust_reserved("_bid"));
+        assert!(is_rust_primitive("f32") && is_rust_primitive("str") && !is_rust_primitive("F32"));
     }
 
     #[test]

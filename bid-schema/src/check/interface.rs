@@ -188,7 +188,8 @@ impl Checker<'_> {
         let owner = i.name.as_ref().map_or(i.span, |n| n.span);
         let box_name = match &i.box_name {
             Some(b) => {
-                if self.ident(b, "box name") && names::rust_reserved(b.value) {
+                let valid = self.ident(b, "box name");
+                if valid && names::rust_reserved(b.value) {
                     self.push(
                         self.error(
                             Code::NameReserved,
@@ -197,6 +198,19 @@ impl Checker<'_> {
                             "reserved for generated items",
                         )
                         .help("choose a name that does not start with `__bid`"),
+                    );
+                } else if valid && names::is_rust_primitive(b.value) {
+                    self.push(
+                        self.error(
+                            Code::NameReserved,
+                            format!("box name `{}` is a Rust primitive type", b.value),
+                            b.span,
+                            "would hide the primitive from the generated code",
+                        )
+                        .help(format!(
+                            "choose another name, e.g. `{}Box`",
+                            names::upper_camel_case(b.value)
+                        )),
                     );
                 }
                 names::rust_escape(b.value)
