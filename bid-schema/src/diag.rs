@@ -397,12 +397,52 @@ impl Report {
     }
 
     fn render_with(&self, renderer: &Renderer) -> String {
+        let lines = LineStarts::new(&self.text);
+        let mut budget = QUOTE_BUDGET_BYTES;
+        let mut unquoted = 0usize;
         let mut out = String::new();
-        for d in &self.diagnostics {
+        for d in self.diagnostics.iter().take(MAX_RENDERED) {
             if !out.is_empty() {
                 out.push_str("\n\n");
             }
-            out.push_str(&render_one(renderer, &self.name, &self.text, d));
+            let window = d
+                .span
+                .and_then(|_| lines.window(&self.text, &d.labels))
+                .filter(|w| w.len() <= budget);
+            if let Some(w) = &window {
+                budget -= w.len();
+            } else if d.span.is_some() && !self.text.is_empty() {
+                unquoted += 1;
+            }
+            out.push_str(&render_one(renderer, &self.name, &self.text, window, d));
+        }
+        if let Some(rest) = self
+            .diagnostics
+            .get(MAX_RENDERED..)
+            .filter(|r| !r.is_empty())
+        {
+            let mut codes: Vec<(Code, usize)> = Vec::new();
+            for d in rest {
+                match codes.iter_mut().find(|(c, _)| *c == d.code) {
+                    Some((_, n)) => *n += 1,
+                    None => codes.push((d.code, 1)),
+                }
+            }
+            codes.sort();
+            let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+            out.push_str(&format!(
+                "\n\nnote: {} more diagnostics not shown ({}); the JSON output lists every one",
+                rest.len(),
+                codes.join(", ")
+            ));
+        }
+        if unquoted > 0 {
+            out.push_str(&format!(
+                "\n\nnote: the source lines of {unquoted} of the {} diagnostics above are not \
+                 quoted: {} MiB of quoted source is the limit",
+                self.diagnostics.len().min(MAX_RENDERED),
+                QUOTE_BUDGET_BYTES >> 20
+            ));
         }
         out.push('\n');
         out
@@ -463,15 +503,83 @@ impl Report {
     }
 }
 
-fn render_one(renderer: &Renderer, name: &str, text: &str, d: &Diagnostic) -> String {
+/// At most this many diagnostics are rendered as text (as a C compiler's error limit); a
+/// note counts the rest by code. `Report::to_json` keeps every one.
+const MAX_RENDERED: usize = 1_000;
+
+/// At most this much source text is handed to the snippet renderer for one report, in
+/// total: each quoted diagnostic costs the size of the lines it quotes, so a large file with
+/// thousands of errors would otherwise take time proportional to their product. Past it, a
+/// diagnostic shows its location without the source.
+const QUOTE_BUDGET_BYTES: usize = 16 << 20;
+
+/// The byte offset of every line start of a text, computed once per report, so each
+/// diagnostic quotes only its own lines.
+struct LineStarts(Vec<usize>);
+
+/// The lines a diagnostic quotes: `text[start..end]`, whose first line is `line` (1-based).
+struct Window {
+    start: usize,
+    end: usize,
+    line: usize,
+}
+
+impl Window {
+    fn len(&self) -> usize {
+        self.end - self.start
+    }
+}
+
+impl LineStarts {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineStarts(starts)
+    }
+
+    /// The 0-based line holding byte `at`.
+    fn line_of(&self, at: usize) -> usize {
+        self.0.partition_point(|&s| s <= at).saturating_sub(1)
+    }
+
+    /// The whole lines from the first label's to the last label's (`None` without labels):
+    /// the renderer folds the lines between, as it would in the whole text.
+    fn window(&self, text: &str, labels: &[Label]) -> Option<Window> {
+        let start = labels.iter().map(|l| clamp(text, l.span).0).min()?;
+        let end = labels.iter().map(|l| clamp(text, l.span).1).max()?;
+        let first = self.line_of(start);
+        let last = self.line_of(end.saturating_sub(1).max(start));
+        let end = match self.0.get(last + 1) {
+            Some(&next) => next,
+            None => text.len(),
+        };
+        Some(Window {
+            start: self.0[first],
+            end,
+            line: first + 1,
+        })
+    }
+}
+
+fn render_one(
+    renderer: &Renderer,
+    name: &str,
+    text: &str,
+    window: Option<Window>,
+    d: &Diagnostic,
+) -> String {
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
     let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
     let mut group = Group::with_title(title);
-    if d.span.is_some() && !text.is_empty() {
-        let mut snippet = Snippet::source(text).path(name).fold(true);
+    if let Some(w) = window {
+        let source = &text[w.start..w.end];
+        let mut snippet = Snippet::source(source)
+            .line_start(w.line)
+            .path(name)
+            .fold(true);
         for l in &d.labels {
             let kind = if l.primary {
                 AnnotationKind::Primary
@@ -479,11 +587,16 @@ fn render_one(renderer: &Renderer, name: &str, text: &str, d: &Diagnostic) -> St
                 AnnotationKind::Context
             };
             let (start, end) = clamp(text, l.span);
-            snippet = snippet.annotation(kind.span(start..end).label(l.message.as_str()));
+            let range = start - w.start..end - w.start;
+            snippet = snippet.annotation(kind.span(range).label(l.message.as_str()));
         }
         group = group.element(snippet);
     } else {
-        group = group.element(annotate_snippets::Origin::path(name));
+        let mut origin = annotate_snippets::Origin::path(name);
+        if let Some(span) = d.span.filter(|_| !text.is_empty()) {
+            origin = origin.line(span.line).char_column(span.column);
+        }
+        group = group.element(origin);
     }
     for n in &d.notes {
         group = group.element(Level::NOTE.message(n.as_str()));
@@ -577,6 +690,65 @@ mod tests {
         assert_eq!(j[0]["column"], 7);
         assert_eq!(j[0]["help"][0], "did you mean `string`?");
         assert!(r.render_styled().contains("\u{1b}["));
+    }
+
+    /// A duplicate key at byte `second` (line `line`) of a key at byte 0.
+    fn key_error(second: usize, line: usize) -> Diagnostic {
+        let span = |at: usize, line: usize| Span {
+            line,
+            column: 1,
+            start: at,
+            end: at + 1,
+        };
+        Diagnostic::error(Code::YamlSyntax, "key `k` appears twice")
+            .primary(span(second, line), "second time")
+            .secondary(span(0, 1), "first time")
+    }
+
+    #[test]
+    fn a_diagnostic_quotes_its_own_lines_with_their_numbers() {
+        let mut text = String::from("k: 1\n");
+        for i in 0..40 {
+            text.push_str(&format!("# line {i}\n"));
+        }
+        let second = text.len();
+        text.push_str("k: 2\n# after\n");
+        let r = Report {
+            name: "f.bid.yaml".into(),
+            text: text.clone(),
+            diagnostics: vec![key_error(second, 42)],
+        };
+        let out = r.render();
+        assert!(out.contains(" --> f.bid.yaml:42:1\n"), "{out}");
+        assert!(out.contains(" 1 | k: 1\n"), "{out}");
+        assert!(out.contains("\n...\n42 | k: 2\n"), "{out}");
+        assert!(!out.contains("# line") && !out.contains("# after"), "{out}");
+    }
+
+    #[test]
+    fn many_diagnostics_of_a_large_file_render_in_bounded_work() {
+        // 3,000 duplicates of the first key, 3,000 lines apart at most: quoting each whole
+        // stretch would cost 3,000 x 3,000 lines.
+        let line = format!("k: {}\n", "x".repeat(2_000));
+        let text = line.repeat(3_001);
+        let diagnostics = (1..=3_000)
+            .map(|i| key_error(i * line.len(), i + 1))
+            .collect();
+        let r = Report {
+            name: "big.bid.yaml".into(),
+            text,
+            diagnostics,
+        };
+        let out = r.render();
+        assert!(out.contains("note: 2000 more diagnostics not shown (bid.yaml.syntax: 2000)"));
+        assert!(
+            out.contains("diagnostics above are not quoted"),
+            "{}",
+            &out[out.len() - 300..]
+        );
+        // Unquoted ones still say where.
+        assert!(out.contains("--> big.bid.yaml:1000:1\n"));
+        assert_eq!(out.matches("error[bid.yaml.syntax]").count(), 1_000);
     }
 
     #[test]
