@@ -82,11 +82,23 @@ struct Glue<'m> {
     state: Ident,
     holder: Ident,
     index: usize,
+    /// Per declared type: whether the record holds a handle, at any depth. Computed once in
+    /// dependency order: asked of each record afresh, a record holding two of another would
+    /// double the work per level.
+    has_handle: Vec<bool>,
 }
 
 impl<'m> Glue<'m> {
     fn new(iface: &'m Interface, index: usize) -> Self {
         let bare = iface.box_name().trim_start_matches("r#");
+        let mut has_handle = vec![false; iface.types().len()];
+        for id in iface.records_in_dependency_order() {
+            has_handle[id.index()] = iface.record(id).fields().iter().any(|f| match f.ty() {
+                Elem::Scalar(_) => false,
+                Elem::Handle(_) => true,
+                Elem::Record(inner) => has_handle[inner.index()],
+            });
+        }
         Glue {
             iface,
             trait_name: format_ident!("{bare}Plugin"),
@@ -94,6 +106,7 @@ impl<'m> Glue<'m> {
             state: format_ident!("__BidState{index}"),
             holder: format_ident!("__BidHolder{index}"),
             index,
+            has_handle,
         }
     }
 
@@ -236,10 +249,10 @@ impl<'m> Glue<'m> {
     /// Whether a method's values carry handles as plain ids (inside records and arrays, or a
     /// handle the plugin keeps), so its trait method gets the handle tables.
     fn needs_handles(&self, m: &Method) -> bool {
-        let iface = self.iface;
         let carries = |ty: Type| match ty {
-            Type::Record(id) => record_has_handle(iface, id),
-            Type::Buffer(Buffer::Array(e), _) => elem_has_handle(iface, e),
+            Type::Record(id) => self.has_handle[id.index()],
+            Type::Buffer(Buffer::Array(Elem::Record(id)), _) => self.has_handle[id.index()],
+            Type::Buffer(Buffer::Array(Elem::Handle(_)), _) => true,
             _ => false,
         };
         matches!(m.returns(), Some(Type::Handle(_, Ownership::Borrowed)))
@@ -331,22 +344,6 @@ fn handles_param(m: &Method) -> Ident {
     } else {
         format_ident!("handles")
     }
-}
-
-fn elem_has_handle(iface: &Interface, e: Elem) -> bool {
-    match e {
-        Elem::Scalar(_) => false,
-        Elem::Handle(_) => true,
-        Elem::Record(id) => record_has_handle(iface, id),
-    }
-}
-
-fn record_has_handle(iface: &Interface, id: TypeId) -> bool {
-    iface
-        .record(id)
-        .fields()
-        .iter()
-        .any(|f| elem_has_handle(iface, f.ty()))
 }
 
 /// An array element or record field type, records under `records`.
