@@ -342,6 +342,14 @@ impl Checker<'_> {
             let fresh = self.unique(&mut symbols, &c, span, kind, "has the C name");
             self.symbols = symbols;
             if !fresh {
+                if let Some(d) = self.diags.last_mut() {
+                    d.help.push(
+                        "give this interface another `symbol_prefix:` (its prefix makes \
+                         `<prefix>_bid_free`, `<prefix>_bid_signature` and \
+                         `<PREFIX>_BID_SIGNATURE`), or rename what else has that C name"
+                            .to_owned(),
+                    );
+                }
                 return true;
             }
         }
