@@ -182,7 +182,7 @@ impl Watchdog {
 pub fn fixture_seeds() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let mut out = Vec::new();
-    for sub in ["valid", "invalid"] {
+    for sub in ["valid", "invalid", "hostile"] {
         let Ok(dir) = fs::read_dir(root.join(sub)) else {
             continue;
         };

@@ -1,10 +1,12 @@
 //! Every reproducer saved under `fuzz/findings/` (the reduced ones, and the campaign's as it
 //! saved them in `campaign/`) replayed, so a fixed finding stays fixed:
-//! a `panic`, `unparsable` or `rebound` input must be accepted or rejected cleanly, a `crash` input
-//! must not kill `bid-fuzz exec`, and a valid file (`compile-*`, `panic-valid`,
-//! `rejected-valid`) must check and its header and Rust must compile. `slow` and `hang`
-//! reproducers are listed, not run: time is not asserted in a test (replay them with
-//! `cargo run --release -p bid-fuzz -- exec FILE`); `rust-warning` ones are listed too.
+//! a `panic`, `unparsable`, `rebound`, `unescaped`, `slow` or `hang` input must be accepted or
+//! rejected cleanly (time is not asserted in a test: replay those with `cargo run --release
+//! -p bid-fuzz -- exec FILE`), a `crash` input must not kill `bid-fuzz exec`, a `refused`
+//! input (one bid now refuses with a diagnostic) must be rejected with the code of its key
+//! (`refused:CODE`), and a valid file (`compile-*`, `panic-valid`, `rejected-valid`) must check
+//! and its header, C skeleton, Rust bindings, plugin glue and Rust skeleton must compile.
+//! `rust-warning` reproducers are listed, not run.
 
 use bid_fuzz::compile::{self, Work};
 use bid_fuzz::exec::{self, Verdict};
@@ -26,18 +28,29 @@ fn every_saved_reproducer_now_passes() {
     exec::install_quiet_hook();
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("findings-replay");
     let mut work = Work::new(&root).expect("work directory");
-    // Reproducers may declare the same C names: one header per compiler run.
+    // One header per compiler run, so each failure names its reproducer.
     work.batch = 1;
     let mut failed = Vec::new();
     let mut skipped = Vec::new();
-    for (i, [file, kind, _, message, _]) in index.iter().enumerate() {
+    for (i, [file, kind, key, message, _]) in index.iter().enumerate() {
         let path = PathBuf::from(file);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
         match kind.as_str() {
-            "panic" | "unparsable" | "rebound" | "unescaped" => match exec::run(&text).verdict {
-                Verdict::Accepted | Verdict::Rejected(_) => {}
-                v => failed.push(format!("{file} ({kind}): {v:?}\n    was: {message}")),
-            },
+            "panic" | "unparsable" | "rebound" | "unescaped" | "slow" | "hang" => {
+                match exec::run(&text).verdict {
+                    Verdict::Accepted | Verdict::Rejected(_) => {}
+                    v => failed.push(format!("{file} ({kind}): {v:?}\n    was: {message}")),
+                }
+            }
+            "refused" => {
+                let code = key.strip_prefix("refused:").unwrap_or(key);
+                match exec::run(&text).verdict {
+                    Verdict::Rejected(codes) if codes.contains(&code) => {}
+                    v => failed.push(format!(
+                        "{file} (refused): {v:?}, not rejected with {code}\n    was: {message}"
+                    )),
+                }
+            }
             "crash" => {
                 let status = Command::new(env!("CARGO_BIN_EXE_bid-fuzz"))
                     .args(["exec", "--quiet"])
@@ -74,7 +87,7 @@ fn every_saved_reproducer_now_passes() {
     // Back to the default hook, so the assertion below reports.
     drop(std::panic::take_hook());
     println!(
-        "not replayed (time is not asserted, warnings do not fail):\n  {}",
+        "not replayed (warnings do not fail):\n  {}",
         skipped.join("\n  ")
     );
     assert!(
