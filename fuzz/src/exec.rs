@@ -48,9 +48,12 @@ pub const PHASES: [Phase; 9] = [
 ];
 
 impl Phase {
-    /// Whether the phase is bid's work (not the harness parsing bid's output).
+    /// Whether the phase counts as bid's own time: what bid computes (check, render, every
+    /// emitter), not the harness parsing bid's output, nor prettyplease laying the tokens out
+    /// ([`Phase::Source`], timed and reported apart: its cost is the output's size, which
+    /// the emitters' time already shows).
     pub fn is_bid(self) -> bool {
-        !matches!(self, Phase::Parse | Phase::PluginParse)
+        !matches!(self, Phase::Parse | Phase::PluginParse | Phase::Source)
     }
 
     /// A short lower-case name for reports and file names.

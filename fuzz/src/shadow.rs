@@ -137,8 +137,25 @@ fn check(leaves: &[Leaf], params: &[String], m: &Method) -> Option<String> {
         .collect();
     let mut pending: Vec<Pending> = Vec::new();
     let mut depth = 0usize;
+    // Inside a turbofish `::<...>`: types, not values (a parameter may be called `i32`).
+    let mut generics = 0usize;
     let mut called = false;
     for (i, leaf) in leaves.iter().enumerate() {
+        if let Leaf::Punct(c) = leaf {
+            let turbofish =
+                *c == '<' && i >= 1 && matches!(leaves.get(i - 1), Some(Leaf::Punct(':')));
+            if turbofish || (*c == '<' && generics > 0) {
+                generics += 1;
+                continue;
+            }
+            if *c == '>' && generics > 0 {
+                generics -= 1;
+                continue;
+            }
+        }
+        if generics > 0 {
+            continue;
+        }
         match leaf {
             Leaf::Open(delimiter) => {
                 if let Some(p) = pending.last_mut().filter(|p| p.depth == depth) {
@@ -412,6 +429,14 @@ mod tests {
         let f = file(
             "impl B { fn m(&self, __bid_a1: &str, __bid_p0: i32, from: i32) { let (__bid_a0, __bid_a1, __bid_a2,) = (__bid_a1, __bid_p0, from,); let __bid_call = self.lib.begin(0); let __bid_body = || { let (__bid_p0, __bid_l0) = __bid_call.str_arg(\"s\", __bid_a0)?; unsafe { (self.fns.m)(__bid_p0, __bid_l0, __bid_a1, i32::from(__bid_a2)) }; Ok(()) }; __bid_call.finish(__bid_body()) } }",
         );
+        assert_eq!(rebound_parameter(&m, &f), None);
+    }
+
+    #[test]
+    fn types_in_a_turbofish_are_not_values() {
+        let text = "version: 0\ninterfaces:\n  - name: a.b\n    box: B\n    methods:\n      - { name: m, effect: io, params: [ { i32: i32 } ], returns: i32, fallible: true }\n";
+        let m = bid_schema::check_source("t.bid.yaml", text).unwrap();
+        let f = syn::parse2::<syn::File>(bid_schema::emit::rust::bindings(&m)).unwrap();
         assert_eq!(rebound_parameter(&m, &f), None);
     }
 

@@ -392,11 +392,8 @@ impl<'r> Gen<'r> {
         } else {
             default_box
         };
-        // The box, its plugin trait and its handle tables share the module with the types.
-        let bare = rust.trim_start_matches("r#").to_owned();
-        self.rust_types.insert(rust.clone());
-        self.rust_types.insert(format!("{bare}Plugin"));
-        self.rust_types.insert(format!("{bare}Handles"));
+        // The box, its plugin trait, tables and export macro share the module with the types.
+        self.rust_types.extend(box_names(&rust));
         self.boxes.push(rust);
         if self.rng.one_in(3) {
             let v = *self
@@ -440,13 +437,8 @@ impl<'r> Gen<'r> {
     fn box_fits(&self, rust: &str) -> bool {
         let bare = rust.trim_start_matches("r#");
         !names::rust_reserved(bare)
-            && [
-                rust.to_owned(),
-                format!("{bare}Plugin"),
-                format!("{bare}Handles"),
-            ]
-            .iter()
-            .all(|n| !self.rust_types.contains(n))
+            && !names::is_rust_primitive(bare)
+            && box_names(rust).iter().all(|n| !self.rust_types.contains(n))
     }
 
     fn shuffle<T>(&mut self, v: &mut [T]) {
@@ -479,6 +471,18 @@ impl Scope {
         self.rust.insert(names::rust_value_ident(name));
         self.c.extend(c.iter().cloned());
     }
+}
+
+/// The Rust names a box (its Rust name) takes in the generated module: itself, its plugin
+/// trait and tables, and its plugin export macro (`export_<snake_case>!`).
+fn box_names(rust: &str) -> [String; 4] {
+    let bare = rust.trim_start_matches("r#");
+    [
+        rust.to_owned(),
+        format!("{bare}Plugin"),
+        format!("{bare}Handles"),
+        format!("export_{}!", names::snake_case(bare)),
+    ]
 }
 
 /// Whether `c` may be a C global of the header: bid refuses reserved ones (keywords, the
