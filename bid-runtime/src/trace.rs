@@ -258,16 +258,22 @@ impl TraceState {
                         h.release.map_or("none", |r| r.name),
                     ),
                     Some(Value::Handle(_, o)) => (Some(o), "handle", "wrap", "none"),
-                    Some(v @ (Value::String(o) | Value::Bytes(o) | Value::Array(o))) => {
+                    Some(
+                        v @ (Value::String(o) | Value::Bytes(o) | Value::Array(o) | Value::CStr(o)),
+                    ) => {
                         let wrap = match v {
                             Value::String(_) => "string",
                             Value::Bytes(_) => "bytes",
+                            Value::CStr(_) => "cstr",
                             _ => "array",
                         };
                         match o {
-                            Ownership::Transferred => {
-                                (Some(o), wrap, "wrap_and_release", self.meta.free_symbol)
-                            }
+                            Ownership::Transferred => (
+                                Some(o),
+                                wrap,
+                                "wrap_and_release",
+                                m.free.unwrap_or(self.meta.free_symbol),
+                            ),
                             Ownership::Borrowed => (Some(o), wrap, "copy", "none"),
                             Ownership::Reference => (Some(o), wrap, "wrap", "none"),
                         }

@@ -7,7 +7,9 @@
 
 use super::types::{handle_raw, widen};
 use super::{docs, elem_type, ident, scalar_type};
-use crate::model::{Buffer, Effect, Interface, Method, Ownership, Scalar, Type, TypeId};
+use crate::model::{
+    Buffer, Effect, HandleRepr, Interface, Method, Ownership, Scalar, Type, TypeId,
+};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -22,6 +24,8 @@ fn c_value(iface: &Interface, ty: Type) -> TokenStream {
             quote!(#name)
         }
         Type::Buffer(..) => quote!(::bid_runtime::BidBuf),
+        Type::CStr(Ownership::Transferred) => quote!(*mut ::core::ffi::c_char),
+        Type::CStr(_) => quote!(*const ::core::ffi::c_char),
     }
 }
 
@@ -61,7 +65,7 @@ pub(crate) fn fn_type(iface: &Interface, m: &Method) -> TokenStream {
     }
     let ret = match m.returns() {
         _ if m.fallible() => quote!(-> i32),
-        Some(ty @ (Type::Scalar(_) | Type::Handle(..) | Type::Record(_))) => {
+        Some(ty @ (Type::Scalar(_) | Type::Handle(..) | Type::Record(_) | Type::CStr(_))) => {
             let ty = c_value(iface, ty);
             quote!(-> #ty)
         }
@@ -86,16 +90,28 @@ fn api_param(iface: &Interface, ty: Type) -> TokenStream {
             let elem = elem_type(iface, e);
             quote!(&[#elem])
         }
+        Type::CStr(_) => quote!(&::core::ffi::CStr),
         ty => c_value(iface, ty),
     }
 }
 
-/// The `T` of `CallResult<T>` in the safe API.
-fn api_return(iface: &Interface, ty: Option<Type>) -> TokenStream {
-    let Some(ty) = ty else {
+/// The `T` of `CallResult<T>` in the safe API: `Option<..>` for a `nullable` result.
+fn api_return(iface: &Interface, m: &Method) -> TokenStream {
+    let Some(ty) = m.returns() else {
         return quote!(());
     };
+    let value = api_value(iface, ty);
+    if m.nullable() {
+        quote!(::core::option::Option<#value>)
+    } else {
+        value
+    }
+}
+
+fn api_value(iface: &Interface, ty: Type) -> TokenStream {
     match ty {
+        Type::CStr(Ownership::Transferred) => quote!(::bid_runtime::PluginCStr<'_>),
+        Type::CStr(_) => quote!(&::core::ffi::CStr),
         Type::Handle(id, Ownership::Transferred) => handle_type(iface, id),
         Type::Handle(id, _) => {
             let ty = handle_type(iface, id);
@@ -173,6 +189,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                 args.extend([quote!(#ptr), quote!(#len)]);
             }
             Type::Scalar(Scalar::Bool) => args.push(quote!(i32::from(#a))),
+            Type::CStr(_) => args.push(quote!(#a.as_ptr())),
             Type::Handle(id, own) => {
                 // After the buffer checks, which may still refuse the call: a transferred
                 // handle refused before it is taken apart (another box's) is released by its
@@ -267,22 +284,16 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     let result = match ret {
         None => Finish::Ok(quote!(())),
         Some(Type::Scalar(Scalar::Bool)) => Finish::Checked(quote!(__bid_call.bool_ret(#value))),
-        Some(Type::Handle(id, own)) => {
-            let name = ident(iface.ty(id).rust());
-            if own == Ownership::Transferred {
-                let handle = super::meta::handle_ref(iface, id);
-                Finish::Ok(quote! {
-                    #name { raw: #value, owner: self, state: __bid_call.handle_out(#handle) }
-                })
-            } else {
-                Finish::Ok(quote! {
-                    ::bid_runtime::Borrowed::__new(#name {
-                        raw: #value,
-                        owner: self,
-                        state: ::bid_runtime::__private::HandleState::TYPED,
-                    })
-                })
-            }
+        Some(Type::Handle(id, own)) => handle_result(iface, m, id, own, &value),
+        Some(Type::CStr(own)) => {
+            let getter = match (own, m.nullable()) {
+                (Ownership::Transferred, false) => quote!(cstr_ret),
+                (Ownership::Transferred, true) => quote!(cstr_ret_nullable),
+                (_, false) => quote!(cstr_ref),
+                (_, true) => quote!(cstr_ref_nullable),
+            };
+            // SAFETY (in the generated code): the pointer is what the plugin returned.
+            Finish::Checked(quote!(unsafe { __bid_call.#getter(#value) }))
         }
         Some(Type::Buffer(buf, own)) => {
             let kind = match buf {
@@ -301,7 +312,57 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
         }
         Some(Type::Scalar(_) | Type::Record(_)) => Finish::Ok(quote!(#value)),
     };
-    item.assemble(api_return(iface, ret), stmts, early, result)
+    item.assemble(api_return(iface, m), stmts, early, result)
+}
+
+/// The owned or borrowed handle a method returns: `None` for a NULL (or 0) result when the
+/// method is `nullable`, an error for a NULL pointer handle when it is not.
+fn handle_result(
+    iface: &Interface,
+    m: &Method,
+    id: TypeId,
+    own: Ownership,
+    value: &Ident,
+) -> Finish {
+    let name = ident(iface.ty(id).rust());
+    let handle = super::meta::handle_ref(iface, id);
+    let pointer = iface.handle(id).repr() == HandleRepr::Pointer;
+    let make = |raw: TokenStream| {
+        if own == Ownership::Transferred {
+            quote!(#name { raw: #raw, owner: self, state: __bid_call.handle_out(#handle) })
+        } else {
+            quote! {
+                ::bid_runtime::Borrowed::__new(#name {
+                    raw: #raw,
+                    owner: self,
+                    state: ::bid_runtime::__private::HandleState::TYPED,
+                })
+            }
+        }
+    };
+    if m.nullable() {
+        let is_null = if pointer {
+            quote!(#value.is_null())
+        } else {
+            quote!(#value == 0)
+        };
+        let some = make(quote!(#value));
+        return Finish::Ok(quote! {
+            if #is_null {
+                __bid_call.null_ret();
+                ::core::option::Option::None
+            } else {
+                ::core::option::Option::Some(#some)
+            }
+        });
+    }
+    if pointer {
+        let made = make(quote!(__bid_raw));
+        return Finish::Checked(
+            quote!(__bid_call.nonnull_handle(#handle, #value).map(|__bid_raw| #made)),
+        );
+    }
+    Finish::Ok(make(quote!(#value)))
 }
 
 /// What a method item has before its body: docs, attributes, signature, the statement that

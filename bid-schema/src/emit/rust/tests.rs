@@ -83,7 +83,7 @@ fn every_type_parses_and_lowers() {
         "-> ::bid_runtime::CallResult<&str>",
         "-> ::bid_runtime::CallResult<&[i32]>",
         "let __bid_fns = unsafe { __bid_lib.fn_table::<__BidAllBoxFns>() };",
-        "MethodMeta::new(\"read\", \"t_read\", Io, true, Some(Borrowed), Some(Bytes(Transferred)), PASSING[3])",
+        "MethodMeta::new(\"read\", \"t_read\", Io, true, Some(Borrowed), Some(Bytes(Transferred)), PASSING[3], None)",
         "__bid_call.handle_in(&__BID_ALL_BOX_HANDLES[0], ::core::ptr::eq(__bid_a0.owner, self), __bid_a0.state, i64::from(__bid_a0.raw), false)?;",
         "__bid_call.handle_take(&__BID_ALL_BOX_HANDLES[0], ::core::ptr::eq(__bid_a0.owner, self), i64::from(__bid_a0.raw))?;",
         "let (__bid_h0, _, __bid_s0) = __bid_a0.into_parts();",
