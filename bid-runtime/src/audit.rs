@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use crate::error::TraceError;
 use crate::trace::{Sink, TraceState};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// Shards owned by one thread slot each; the last one is shared by threads beyond them.
 const OWNED_SHARDS: usize = 64;
@@ -273,17 +274,24 @@ impl Audit {
 
     /// `ok / total`, 1.0 with no calls.
     pub fn pass_rate(&self) -> f64 {
+        let (ok, total) = self.pass_counts();
+        AuditSnapshot {
+            total,
+            ok,
+            ..AuditSnapshot::default()
+        }
+        .pass_rate()
+    }
+
+    /// `(ok, total)` now: the two counters a trace line's pass rate needs, and nothing else
+    /// of the snapshot.
+    fn pass_counts(&self) -> (u64, u64) {
         let (mut ok, mut failed) = (0u64, 0u64);
         for shard in self.shards.iter() {
             ok += shard.ok.load(Relaxed);
             failed += shard.failed.load(Relaxed);
         }
-        AuditSnapshot {
-            total: ok + failed,
-            ok,
-            ..AuditSnapshot::default()
-        }
-        .pass_rate()
+        (ok, ok + failed)
     }
 }
 
@@ -336,11 +344,32 @@ impl Audit {
         latency_ns: u64,
         extra: &str,
     ) {
-        if self.trace.has_sink() {
-            let line =
-                self.trace
-                    .format(self.pass_rate(), event, method, status, latency_ns, extra);
-            if !self.trace.write(&line) {
+        self.event_at(None, event, method, status, latency_ns, extra);
+    }
+
+    /// [`Audit::event`] of an event that happened at `at` (a call's end, already read for
+    /// its latency: the line's timestamp needs no clock read of its own); `None` is now.
+    pub(crate) fn event_at(
+        &self,
+        at: Option<Instant>,
+        event: &str,
+        method: Option<usize>,
+        status: &str,
+        latency_ns: u64,
+        extra: &str,
+    ) {
+        if let Some(sink) = self.trace.sink().as_deref() {
+            let written = self.trace.write_line(
+                sink,
+                at.unwrap_or_else(Instant::now),
+                self.pass_counts(),
+                event,
+                method,
+                status,
+                latency_ns,
+                extra,
+            );
+            if !written {
                 self.trace_errors.fetch_add(1, Relaxed);
             }
         }

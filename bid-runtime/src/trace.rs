@@ -1,12 +1,13 @@
 //! The opt-in JSON-lines trace: host facts, hand-written JSON, writers shared by every box
 //! that traces to the same file.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write as _};
+use std::io::{self, BufWriter, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard, Weak};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::error::TraceError;
 use crate::meta::{InterfaceMeta, Ownership, Value};
@@ -99,10 +100,50 @@ pub(crate) fn json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// RFC 3339 UTC with nanoseconds, from the system clock (no calendar crate needed).
-pub(crate) fn timestamp(now: SystemTime) -> String {
-    let d = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
+/// `"00".."99"`, so a number is written two digits at a time.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends `n` in decimal: what `format!("{n}")` writes, without `core::fmt` (formatting
+/// through it was about a third of a traced call's time).
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + n as u8;
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Appends `n` as exactly `width` digits (zero-padded; `n < 10^width`).
+fn push_padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut i = width;
+    while n > 0 && i > 0 {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend_from_slice(&buf[..width]);
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of `secs` since the Unix epoch, UTC (no calendar crate needed).
+fn date_time(secs: u64) -> [u8; 19] {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).
@@ -115,13 +156,128 @@ pub(crate) fn timestamp(now: SystemTime) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:09}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60,
-        d.subsec_nanos()
-    )
+    let mut out = Vec::with_capacity(19);
+    push_padded(&mut out, year.clamp(0, 9_999) as u64, 4);
+    out.push(b'-');
+    push_padded(&mut out, month as u64, 2);
+    out.push(b'-');
+    push_padded(&mut out, day as u64, 2);
+    out.push(b'T');
+    push_padded(&mut out, rem / 3_600, 2);
+    out.push(b':');
+    push_padded(&mut out, rem / 60 % 60, 2);
+    out.push(b':');
+    push_padded(&mut out, rem % 60, 2);
+    out.try_into().unwrap_or([b'0'; 19])
+}
+
+/// How long a thread derives wall-clock time from the monotonic clock before it reads the
+/// system clock again (so a change of the system clock shows within this long).
+const WALL_RESYNC: Duration = Duration::from_secs(1);
+
+/// What a thread keeps between the lines it formats.
+struct Scratch {
+    /// The line being formatted: reused, so a line costs no allocation, and formatted before
+    /// the sink's lock is taken, so other threads wait only for a copy.
+    line: Vec<u8>,
+    /// An instant and the system time then (since the Unix epoch): a line's timestamp is
+    /// this plus the monotonic time since, so a traced call reads the clock twice (start and
+    /// end, which also give its latency), not three times.
+    wall: Option<(Instant, Duration)>,
+    /// The last second formatted, and its `YYYY-MM-DDTHH:MM:SS`.
+    second: (u64, [u8; 19]),
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
+}
+
+/// A thread's line buffer grown past this (a long error message) is not kept.
+const LINE_KEEP: usize = 16 << 10;
+
+impl Scratch {
+    const fn new() -> Scratch {
+        Scratch {
+            line: Vec::new(),
+            wall: None,
+            second: (u64::MAX, [0; 19]),
+        }
+    }
+
+    /// The system time at `at`, since the Unix epoch.
+    fn since_epoch(&mut self, at: Instant) -> Duration {
+        if let Some((mono, wall)) = self.wall
+            && let Some(d) = at.checked_duration_since(mono)
+            && d < WALL_RESYNC
+        {
+            return wall + d;
+        }
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        self.wall = Some((at, wall));
+        wall
+    }
+
+    /// Appends the system time at `at` as RFC 3339 UTC with nanoseconds.
+    fn push_timestamp(&mut self, at: Instant) {
+        let d = self.since_epoch(at);
+        self.push_since_epoch(d);
+    }
+
+    fn push_since_epoch(&mut self, d: Duration) {
+        let secs = d.as_secs();
+        if self.second.0 != secs {
+            self.second = (secs, date_time(secs));
+        }
+        self.line.extend_from_slice(&self.second.1);
+        let nanos = d.subsec_nanos();
+        let mut frac = [0u8; 11];
+        frac[0] = b'.';
+        frac[1] = b'0' + (nanos / 100_000_000) as u8;
+        let mut rest = nanos % 100_000_000;
+        for i in (0..4).rev() {
+            let pair = (rest % 100) as usize * 2;
+            rest /= 100;
+            frac[2 + i * 2..4 + i * 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        }
+        frac[10] = b'Z';
+        self.line.extend_from_slice(&frac);
+    }
+}
+
+/// RFC 3339 UTC with nanoseconds, from the system clock.
+#[cfg(test)]
+fn timestamp(now: SystemTime) -> String {
+    let mut scratch = Scratch::new();
+    scratch.push_since_epoch(now.duration_since(UNIX_EPOCH).unwrap_or_default());
+    String::from_utf8(scratch.line).expect("ASCII")
+}
+
+/// Appends `ok / total` as a JSON number in `0..=1`: `1.0` when every call passed, else
+/// truncated (never rounded up to 1) to at most 9 decimals, in integer arithmetic.
+fn push_rate(out: &mut Vec<u8>, ok: u64, total: u64) {
+    if ok >= total {
+        out.extend_from_slice(b"1.0");
+        return;
+    }
+    const SCALE: u64 = 1_000_000_000;
+    let frac = match ok.checked_mul(SCALE) {
+        Some(scaled) => scaled / total,
+        // Beyond 18 billion calls: the same quotient in 128 bits (< SCALE, so it fits).
+        None => (u128::from(ok) * u128::from(SCALE) / u128::from(total)) as u64,
+    };
+    if frac == 0 {
+        out.extend_from_slice(b"0.0");
+        return;
+    }
+    let (mut frac, mut width) = (frac, 9);
+    while frac % 10 == 0 {
+        frac /= 10;
+        width -= 1;
+    }
+    out.extend_from_slice(b"0.");
+    push_padded(out, frac, width);
 }
 
 /// One trace file, shared by every box of the process that writes to the same path.
@@ -162,21 +318,24 @@ impl Sink {
         Ok(sink)
     }
 
-    fn write_line(&self, line: &str) -> std::io::Result<()> {
+    fn write_line(&self, line: &[u8]) -> io::Result<()> {
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        out.write_all(line.as_bytes())
+        out.write_all(line)
     }
 
-    pub(crate) fn flush(&self) -> std::io::Result<()> {
+    pub(crate) fn flush(&self) -> io::Result<()> {
         self.out.lock().unwrap_or_else(|e| e.into_inner()).flush()
     }
 }
 
-/// Per-method JSON fragments, built the first time a line is written.
+/// Per-method JSON fragments, built the first time a line is written, so that a line is the
+/// event, the status and three numbers between copies of two ready-made texts.
 struct Texts {
-    /// `"interface":..,"method":..,"effect":..` per method, then one for box events.
+    /// Per method, then one for box events: what follows the event name up to the latency,
+    /// `","interface":..,"method":..,"effect":..,"latency_ns":`.
     heads: Vec<String>,
-    /// The `bridge` members after `status` per method, then one for box events.
+    /// Per method, then one for box events: what follows the status up to the pass rate,
+    /// `",` the other `bridge` members `},"audit_pass_rate":`.
     bridges: Vec<String>,
 }
 
@@ -239,12 +398,14 @@ impl TraceState {
                 s
             };
             for m in methods {
-                let mut head = format!("\"interface\":{iface},\"method\":");
+                let mut head = format!("\",\"interface\":{iface},\"method\":");
                 json_str(&mut head, m.name);
                 head.push_str(",\"effect\":");
                 json_str(&mut head, m.effect.as_str());
+                head.push_str(",\"latency_ns\":");
                 heads.push(head);
-                let mut b = common(ownership_name(m.param_ownership), Some(m.symbol));
+                let mut b = String::from("\",");
+                b.push_str(&common(ownership_name(m.param_ownership), Some(m.symbol)));
                 if let Some(label) = m.passing {
                     b.push_str(",\"passing\":");
                     json_str(&mut b, label);
@@ -279,56 +440,105 @@ impl TraceState {
                     ownership_name(own)
                 );
                 json_str(&mut b, handler);
-                b.push_str(",\"rc_adjustment\":\"none\"}}");
+                b.push_str(",\"rc_adjustment\":\"none\"}},\"audit_pass_rate\":");
                 bridges.push(b);
             }
-            heads.push(format!("\"interface\":{iface},\"method\":null,\"effect\":null"));
-            let mut b = common("none", None);
-            b.push_str(",\"return\":{\"ownership\":\"none\",\"status\":\"value\",\"wrap\":\"none\",\"release_handler\":\"none\",\"rc_adjustment\":\"none\"}}");
+            heads.push(format!(
+                "\",\"interface\":{iface},\"method\":null,\"effect\":null,\"latency_ns\":"
+            ));
+            let mut b = String::from("\",");
+            b.push_str(&common("none", None));
+            b.push_str(",\"return\":{\"ownership\":\"none\",\"status\":\"value\",\"wrap\":\"none\",\"release_handler\":\"none\",\"rc_adjustment\":\"none\"}},\"audit_pass_rate\":");
             bridges.push(b);
             Texts { heads, bridges }
         })
     }
 
-    /// Formats one whole line (with its newline). `method: None` is a box-level event.
-    pub(crate) fn format(
+    /// Puts one whole line (with its newline) in `scratch.line`. `at` is when the event
+    /// happened; `method: None` is a box-level event; `ok / total` the box's pass rate.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per member of the line"
+    )]
+    fn format_into(
         &self,
-        pass_rate: f64,
+        scratch: &mut Scratch,
+        at: Instant,
+        (ok, total): (u64, u64),
         event: &str,
         method: Option<usize>,
         status: &str,
         latency_ns: u64,
         extra: &str,
-    ) -> String {
+    ) {
         let texts = self.texts();
         let i = method.unwrap_or(self.meta.methods.len());
-        let mut line = String::with_capacity(640 + extra.len());
-        line.push_str("{\"timestamp\":\"");
-        line.push_str(&timestamp(SystemTime::now()));
-        let _ = write!(
-            line,
-            "\",\"category\":\"ffi.bridge\",\"event\":\"{event}\",{},\"latency_ns\":{latency_ns},\"bridge\":{{\"status\":\"{status}\",{},\"audit_pass_rate\":{}",
-            texts.heads[i],
-            texts.bridges[i],
-            json_f64(pass_rate)
-        );
-        line.push_str(extra);
-        line.push_str("}\n");
-        line
+        let (head, bridge) = (texts.heads[i].as_bytes(), texts.bridges[i].as_bytes());
+        scratch.line.clear();
+        scratch
+            .line
+            .reserve(head.len() + bridge.len() + extra.len() + 160);
+        scratch.line.extend_from_slice(b"{\"timestamp\":\"");
+        scratch.push_timestamp(at);
+        let out = &mut scratch.line;
+        out.extend_from_slice(b"\",\"category\":\"ffi.bridge\",\"event\":\"");
+        out.extend_from_slice(event.as_bytes());
+        out.extend_from_slice(head);
+        push_u64(out, latency_ns);
+        out.extend_from_slice(b",\"bridge\":{\"status\":\"");
+        out.extend_from_slice(status.as_bytes());
+        out.extend_from_slice(bridge);
+        push_rate(out, ok, total);
+        out.extend_from_slice(extra.as_bytes());
+        out.extend_from_slice(b"}\n");
     }
 
-    /// Writes a line to the trace file, if any; `false` when writing failed.
-    pub(crate) fn write(&self, line: &str) -> bool {
-        let sink = self.sink.read().unwrap_or_else(|e| e.into_inner());
-        sink.as_ref()
-            .is_none_or(|sink| sink.write_line(line).is_ok())
+    /// Formats one line in this thread's buffer and writes it to `sink`; `false` when writing
+    /// failed. `at` is when the event happened; `ok / total` the box's pass rate; `extra` a
+    /// JSON fragment starting with `,`, or empty.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per member of the line"
+    )]
+    pub(crate) fn write_line(
+        &self,
+        sink: &Sink,
+        at: Instant,
+        pass: (u64, u64),
+        event: &str,
+        method: Option<usize>,
+        status: &str,
+        latency_ns: u64,
+        extra: &str,
+    ) -> bool {
+        let line_of = |scratch: &mut Scratch| {
+            self.format_into(scratch, at, pass, event, method, status, latency_ns, extra);
+            sink.write_line(&scratch.line).is_ok()
+        };
+        let written = SCRATCH
+            .try_with(|cell| {
+                let Ok(mut scratch) = cell.try_borrow_mut() else {
+                    return None;
+                };
+                let written = line_of(&mut scratch);
+                if scratch.line.capacity() > LINE_KEEP {
+                    scratch.line = Vec::new();
+                }
+                Some(written)
+            })
+            .ok()
+            .flatten();
+        // During thread teardown (the buffer is gone): a buffer of its own.
+        written.unwrap_or_else(|| line_of(&mut Scratch::new()))
+    }
+
+    /// The trace file, read-locked while a line is written (`trace_to`/`trace_off` wait).
+    pub(crate) fn sink(&self) -> RwLockReadGuard<'_, Option<Arc<Sink>>> {
+        self.sink.read().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn has_sink(&self) -> bool {
-        self.sink
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some()
+        self.sink().is_some()
     }
 
     pub(crate) fn replace(&self, new: Option<Arc<Sink>>) -> Option<Arc<Sink>> {
@@ -338,8 +548,7 @@ impl TraceState {
 
     /// Flushes the trace file, if any.
     pub(crate) fn flush(&self) -> Result<(), TraceError> {
-        let sink = self.sink.read().unwrap_or_else(|e| e.into_inner());
-        match sink.as_ref() {
+        match self.sink().as_ref() {
             Some(s) => s.flush().map_err(|source| TraceError {
                 path: s.path.clone(),
                 source,
@@ -350,22 +559,7 @@ impl TraceState {
 
     /// The trace file being written, if any.
     pub(crate) fn sink_path(&self) -> Option<PathBuf> {
-        let sink = self.sink.read().unwrap_or_else(|e| e.into_inner());
-        sink.as_ref().map(|s| s.path.clone())
-    }
-}
-
-/// A JSON number for a finite `f64` in `0..=1` (pass rates).
-fn json_f64(v: f64) -> String {
-    if v.is_finite() {
-        let s = format!("{v}");
-        if s.contains(['.', 'e']) {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    } else {
-        "0.0".to_owned()
+        self.sink().as_ref().map(|s| s.path.clone())
     }
 }
 
@@ -390,11 +584,33 @@ mod tests {
         assert_eq!(s, r#""a\"b\\c\nd\u0001é""#);
     }
 
+    fn rate(ok: u64, total: u64) -> String {
+        let mut out = Vec::new();
+        push_rate(&mut out, ok, total);
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
-    fn pass_rates_are_json_numbers() {
-        assert_eq!(json_f64(1.0), "1.0");
-        assert_eq!(json_f64(0.5), "0.5");
-        assert_eq!(json_f64(f64::NAN), "0.0");
+    fn pass_rates_are_json_numbers_never_rounded_up_to_one() {
+        assert_eq!(rate(0, 0), "1.0");
+        assert_eq!(rate(5, 5), "1.0");
+        assert_eq!(rate(1, 2), "0.5");
+        assert_eq!(rate(0, 3), "0.0");
+        assert_eq!(rate(2, 3), "0.666666666");
+        assert_eq!(rate(1, 40), "0.025");
+        assert_eq!(rate(999_999_999_999, 1_000_000_000_000), "0.999999999");
+        assert_eq!(rate(1, 3_000_000_000), "0.0");
+        assert_eq!(rate(u64::MAX - 1, u64::MAX), "0.999999999");
+        assert_eq!(rate(10u64.pow(18), 4 * 10u64.pow(18)), "0.25");
+    }
+
+    #[test]
+    fn integers_are_decimal() {
+        for n in [0, 7, 10, 99, 100, 12_345, 1_000_000, u64::MAX] {
+            let mut out = Vec::new();
+            push_u64(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+        }
     }
 
     #[test]
