@@ -300,10 +300,8 @@ impl Audit {
     /// path share one writer). Replaces an earlier trace of this box, flushing it.
     pub fn trace_to(&self, path: impl AsRef<Path>) -> Result<(), TraceError> {
         let sink = Sink::open(path.as_ref())?;
-        if let Some(old) = self.trace.replace(Some(sink))
-            && old.flush().is_err()
-        {
-            self.trace_errors.fetch_add(1, Relaxed);
+        if let Some(old) = self.trace.replace(Some(sink)) {
+            self.retire(&old);
         }
         self.tracing.store(true, Relaxed);
         Ok(())
@@ -312,18 +310,35 @@ impl Audit {
     /// Stops the trace file (flushing it); counters go on.
     pub fn trace_off(&self) {
         self.tracing.store(self.trace.subscriber, Relaxed);
-        if let Some(old) = self.trace.replace(None)
-            && old.flush().is_err()
-        {
-            self.trace_errors.fetch_add(1, Relaxed);
+        if let Some(old) = self.trace.replace(None) {
+            self.retire(&old);
         }
     }
 
-    /// Flushes the trace file now (it is flushed when the box drops anyway).
+    /// Writes what a trace file this box no longer uses still holds, and counts its lost
+    /// lines.
+    fn retire(&self, old: &Sink) {
+        let _ = self.trace.flush_sink(old);
+        self.count_lost_lines();
+    }
+
+    /// Moves the lines the trace's writers could not write into `trace_errors`.
+    fn count_lost_lines(&self) {
+        let lost = self.trace.newly_lost();
+        if lost > 0 {
+            self.trace_errors.fetch_add(lost, Relaxed);
+        }
+    }
+
+    /// Writes every trace line of this box (and of other boxes sharing its file) to the
+    /// file now, on this thread; an error if lines of this box could not be written since
+    /// the last flush. Lines reach the file without it (a writer thread writes each within
+    /// about 20 ms; dropping the box and a normal process exit flush), so call it only to
+    /// read the file at a given point while the box is in use.
     pub fn flush_trace(&self) -> Result<(), TraceError> {
-        self.trace.flush().inspect_err(|_| {
-            self.trace_errors.fetch_add(1, Relaxed);
-        })
+        let flushed = self.trace.flush();
+        self.count_lost_lines();
+        flushed
     }
 
     /// The trace file being written, if any.
@@ -359,7 +374,7 @@ impl Audit {
         extra: &str,
     ) {
         if let Some(sink) = self.trace.sink().as_deref() {
-            let written = self.trace.write_line(
+            self.trace.write_line(
                 sink,
                 at.unwrap_or_else(Instant::now),
                 self.pass_counts(),
@@ -369,9 +384,7 @@ impl Audit {
                 latency_ns,
                 extra,
             );
-            if !written {
-                self.trace_errors.fetch_add(1, Relaxed);
-            }
+            self.count_lost_lines();
         }
         #[cfg(feature = "tracing")]
         self.tracing_event(event, method, status, latency_ns, extra);
