@@ -384,18 +384,25 @@ impl Shared {
         }
     }
 
-    /// Seals the partly filled batch and writes everything waiting, in order.
+    /// Seals the partly filled batch and writes every line appended before, in order. One
+    /// batch at a time: while it writes, other callers add at most `QUEUED_BATCHES` more,
+    /// then wait, so memory stays within its bound during a flush too.
     fn write_all(&self) {
         let mut out = lock(&self.out);
-        let batches: Vec<Batch> = {
+        let mut left = {
             let mut q = lock(&self.queue);
             if !q.fill.bytes.is_empty() {
                 q.seal();
             }
-            q.sealed.drain(..).collect()
+            q.sealed.len()
         };
-        for batch in batches {
+        while left > 0 {
+            // Oldest first: batches sealed after this flush began queue behind these.
+            let Some(batch) = lock(&self.queue).sealed.pop_front() else {
+                break;
+            };
             self.write_batch(&mut out, batch);
+            left -= 1;
         }
     }
 
