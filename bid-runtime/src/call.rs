@@ -63,9 +63,11 @@ fn start_clock() {
 #[cold]
 #[inline(never)]
 fn trace_call(lib: &Library, method: usize, err: Option<&CallError>) {
+    // One clock read ends the call: its latency, and the line's timestamp.
+    let end = Instant::now();
     // No start when tracing was switched on during the call: its latency is unknown, 0.
     let latency = CALL_START.take().map_or(0, |start| {
-        u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        u64::try_from(end.saturating_duration_since(start).as_nanos()).unwrap_or(u64::MAX)
     });
     let (status, extra) = match err {
         None => ("ok", String::new()),
@@ -77,7 +79,7 @@ fn trace_call(lib: &Library, method: usize, err: Option<&CallError>) {
         }
     };
     lib.audit
-        .event("ffi.call", Some(method), status, latency, &extra);
+        .event_at(Some(end), "ffi.call", Some(method), status, latency, &extra);
 }
 
 /// The parts of a `bid_buf` result after the common checks.
