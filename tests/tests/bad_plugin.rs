@@ -1,12 +1,14 @@
 //! The bad-plugin suite: a C plugin (`plugins/bad.c`) hands the host every bad value it can,
 //! one method each. Each becomes its error, the audit counts the call failed, every buffer
 //! goes back to the plugin exactly once and exactly as it was returned (the plugin counts what
-//! it holds and every free of anything else), and the process goes on.
+//! it holds and every free of anything else), and the process goes on. The whole suite runs
+//! again under valgrind: no invalid access, no definite leak.
 
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Instant;
 
 use bid_runtime::{CallErrorKind, CallResult, LoadError, LoadOptions, SignatureCheck};
 
@@ -531,4 +533,67 @@ fn child_loads_the_unsigned_plugin() {
     // SAFETY: plugins/bad_nosig.c is bad.c without its signature.
     let b = unsafe { Bad::load(unsigned_plugin()) }.expect("loads without a signature");
     assert_eq!(b.audit().signature(), SignatureCheck::Absent);
+}
+
+/// Set in the child that runs this suite under valgrind.
+const VALGRIND_CHILD_ENV: &str = "BID_BAD_VALGRIND_CHILD";
+
+#[test]
+fn the_suite_runs_clean_under_valgrind() {
+    if std::env::var_os(VALGRIND_CHILD_ENV).is_some() {
+        return;
+    }
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("BID_REQUIRE_VALGRIND").is_none(),
+            "BID_REQUIRE_VALGRIND is set and valgrind does not run"
+        );
+        eprintln!("valgrind is not installed: the bad-plugin suite ran natively only");
+        return;
+    }
+    // The child loads what this process built (a build under valgrind would be slow, and
+    // rewriting a library this process has loaded unsafe).
+    let (signed, unsigned) = (plugin(), unsigned_plugin());
+    let start = Instant::now();
+    let out = Command::new("valgrind")
+        .args([
+            "--error-exitcode=99",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite",
+            "--show-leak-kinds=definite",
+            // The load-event test's child too.
+            "--trace-children=yes",
+        ])
+        .arg(std::env::current_exe().unwrap())
+        // One thread: the harness's threads are slow under valgrind. Every test but this one.
+        .args(["--test-threads=1", "--skip", "under_valgrind"])
+        .env(VALGRIND_CHILD_ENV, "1")
+        .env(PLUGIN_ENV, signed)
+        .env(UNSIGNED_ENV, unsigned)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    let elapsed = start.elapsed();
+    let (stdout, report) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success(),
+        "the suite under valgrind failed ({}):\n{stdout}\n{report}",
+        out.status
+    );
+    assert!(
+        stdout.contains("test result: ok.") && !stdout.contains(" 0 passed"),
+        "{stdout}"
+    );
+    assert!(
+        report.contains("ERROR SUMMARY: 0 errors from 0 contexts"),
+        "{report}"
+    );
+    assert!(
+        report.contains("definitely lost: 0 bytes") || report.contains("no leaks are possible"),
+        "{report}"
+    );
+    eprintln!("the bad-plugin suite ran clean under valgrind in {elapsed:.1?}");
 }
