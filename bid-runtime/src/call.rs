@@ -106,6 +106,13 @@ impl<'a> Call<'a> {
         result
     }
 
+    /// [`Call::finish`] of a call refused by a check: generated code returns this at once.
+    #[cold]
+    #[inline(never)]
+    pub fn fail<T>(&self, error: CallError) -> Result<T, CallError> {
+        self.finish(Err(error))
+    }
+
     /// [`Call::finish`] of a call whose value needs no check.
     #[inline]
     pub fn ok<T>(&self, value: T) -> Result<T, CallError> {

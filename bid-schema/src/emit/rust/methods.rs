@@ -167,8 +167,6 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     let mut stmts = Vec::new();
     let mut args = Vec::new();
     let mut handle_checks = Vec::new();
-    // Whether some statement ends the call early with `?`.
-    let mut early = false;
     for (j, p) in m.params().iter().enumerate() {
         let pname = ident(p.rust());
         let pty = api_param(iface, p.ty());
@@ -184,8 +182,8 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                     Buffer::Bytes => quote!(bytes_arg),
                     Buffer::Array(_) => quote!(slice_arg),
                 };
-                early = true;
-                stmts.push(quote!(let (#ptr, #len) = __bid_call.#check(#written, #a)?;));
+                let checked = try_(quote!(__bid_call.#check(#written, #a)));
+                stmts.push(quote!(let (#ptr, #len) = #checked;));
                 args.extend([quote!(#ptr), quote!(#len)]);
             }
             Type::Scalar(Scalar::Bool) => args.push(quote!(i32::from(#a))),
@@ -197,22 +195,26 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                 // plain value released already), it is not released a second time.
                 let handle = super::meta::handle_ref(iface, id);
                 let repr = iface.handle(id).repr();
-                early = true;
                 if own == Ownership::Transferred {
                     let (h, st) = (format_ident!("__bid_h{}", j), format_ident!("__bid_s{}", j));
                     let before = widen(repr, &quote!(#a.raw));
                     let raw = widen(repr, &quote!(#h));
+                    let take = try_(quote! {
+                        __bid_call.handle_take(#handle, ::core::ptr::eq(#a.owner, self), #before)
+                    });
+                    let taken = try_(quote!(__bid_call.handle_in(#handle, true, #st, #raw, true)));
                     handle_checks.push(quote! {
-                        __bid_call.handle_take(#handle, ::core::ptr::eq(#a.owner, self), #before)?;
+                        #take;
                         let (#h, _, #st) = #a.into_parts();
-                        __bid_call.handle_in(#handle, true, #st, #raw, true)?;
+                        #taken;
                     });
                     args.push(quote!(#h));
                 } else {
                     let raw = widen(repr, &quote!(#a.raw));
-                    handle_checks.push(quote! {
-                        __bid_call.handle_in(#handle, ::core::ptr::eq(#a.owner, self), #a.state, #raw, false)?;
+                    let checked = try_(quote! {
+                        __bid_call.handle_in(#handle, ::core::ptr::eq(#a.owner, self), #a.state, #raw, false)
                     });
+                    handle_checks.push(quote!(#checked;));
                     args.push(quote!(#a.raw));
                 }
             }
@@ -233,6 +235,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     };
     let f = quote!((self.fns.#name));
     let value = format_ident!("__bid_r");
+    let status = try_(quote!(__bid_call.status(__bid_status)));
     let ret = m.returns();
     match (ret, m.fallible()) {
         (Some(ty), true) => {
@@ -241,7 +244,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                     let mut __bid_out = ::bid_runtime::BidBuf::EMPTY;
                     // SAFETY: the symbol has this C prototype (checked at load); args are live.
                     let __bid_status = unsafe { #f(#(#args,)* &mut __bid_out) };
-                    __bid_call.status(__bid_status)?;
+                    #status;
                     let #value = __bid_out;
                 });
             } else {
@@ -250,21 +253,20 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                     let mut __bid_out = ::core::mem::MaybeUninit::<#out>::zeroed();
                     // SAFETY: as above.
                     let __bid_status = unsafe { #f(#(#args,)* __bid_out.as_mut_ptr()) };
-                    __bid_call.status(__bid_status)?;
+                    #status;
                     // SAFETY: every BID value type is valid all-zero, and the plugin wrote it.
                     let #value = unsafe { __bid_out.assume_init() };
                 });
             }
-            early = true;
         }
         (None, true) => {
             stmts.push(quote! {
                 // SAFETY: the symbol has this C prototype (checked at load); args are live.
                 let __bid_status = unsafe { #f(#(#args),*) };
             });
-            // The status is the result: no `?` needed unless an argument check came first.
+            // The status is the result.
             let result = Finish::Checked(quote!(__bid_call.status(__bid_status)));
-            return item.assemble(quote!(()), stmts, early, result);
+            return item.assemble(quote!(()), stmts, result);
         }
         (Some(Type::Buffer(..)), false) => stmts.push(quote! {
             let mut #value = ::bid_runtime::BidBuf::EMPTY;
@@ -312,7 +314,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
         }
         Some(Type::Scalar(_) | Type::Record(_)) => Finish::Ok(quote!(#value)),
     };
-    item.assemble(api_return(iface, m), stmts, early, result)
+    item.assemble(api_return(iface, m), stmts, result)
 }
 
 /// The owned or borrowed handle a method returns: `None` for a NULL (or 0) result when the
@@ -365,6 +367,18 @@ fn handle_result(
     Finish::Ok(make(quote!(#value)))
 }
 
+/// `expr?` in a generated method: an `Err` ends the call through `Call::fail` (counted and
+/// traced like any result), and the success path builds no `Result` on the way (a closure
+/// with `?` did, and copying it out cost a store-forwarding stall per call).
+fn try_(expr: TokenStream) -> TokenStream {
+    quote! {
+        match #expr {
+            ::core::result::Result::Ok(__bid_v) => __bid_v,
+            ::core::result::Result::Err(__bid_e) => return __bid_call.fail(__bid_e),
+        }
+    }
+}
+
 /// What a method item has before its body: docs, attributes, signature, the statement that
 /// takes its parameters, and its index.
 struct Item {
@@ -377,13 +391,7 @@ struct Item {
 }
 
 impl Item {
-    fn assemble(
-        self,
-        api: TokenStream,
-        stmts: Vec<TokenStream>,
-        early: bool,
-        result: Finish,
-    ) -> TokenStream {
+    fn assemble(self, api: TokenStream, stmts: Vec<TokenStream>, result: Finish) -> TokenStream {
         let Item {
             name,
             thread_safe,
@@ -392,28 +400,17 @@ impl Item {
             take_params,
             idx,
         } = self;
-        // A body with a `?` is a closure, so a refused check still reaches `finish`; the others
-        // finish their result directly.
-        let body = if early {
-            let result = match result {
-                Finish::Ok(value) => quote!(::core::result::Result::Ok(#value)),
-                Finish::Checked(result) => result,
-            };
-            quote! {
-                let __bid_body = || { #(#stmts)* #result };
-                __bid_call.finish(__bid_body())
-            }
-        } else {
-            match result {
-                Finish::Ok(value) => quote!(#(#stmts)* __bid_call.ok(#value)),
-                Finish::Checked(result) => quote!(#(#stmts)* __bid_call.finish(#result)),
-            }
+        // A refused check returns early through `Call::fail` (see `try_`); the value ends
+        // the call through `ok` or `finish`.
+        let body = match result {
+            Finish::Ok(value) => quote!(#(#stmts)* __bid_call.ok(#value)),
+            Finish::Checked(result) => quote!(#(#stmts)* __bid_call.finish(#result)),
         };
         // Not thread safe: one call at a time into the library, held to the end of the body.
         let serial = (!thread_safe).then(|| quote!(let __bid_serial = self.lib.serialize();));
         quote! {
             #attrs
-            #[inline]
+            #[inline(always)]
             pub fn #name(&self, #(#sig),*) -> ::bid_runtime::CallResult<#api> {
                 #take_params
                 #serial

@@ -579,7 +579,7 @@ impl Glue<'_> {
             /// The caller passes what the C prototype says: buffers readable and an out-param
             /// writable for the call.
             #[doc(hidden)]
-            #[inline]
+            #[inline(always)]
             #[allow(clippy::all, clippy::pedantic, reason = "generated glue")]
             pub unsafe fn #name<P: #plugin>(__bid_holder: &#holder<P>, #(#decl),*) #ret {
                 #rt::#guard(#method, || {
