@@ -34,6 +34,7 @@ pub fn last_panic() -> Option<PanicReport> {
 /// Runs the body of a fallible method's shim: `0` when it returns `Ok(())` (having written
 /// its out-param), the fault's status code when it returns `Err`, and `BID_E_INTERNAL` when
 /// it panics. The panic's message is kept for [`last_panic`] and printed once to stderr.
+#[inline(always)]
 pub fn fallible(method: &'static str, body: impl FnOnce() -> Result<(), Fault>) -> i32 {
     // The body's state is the plugin's; what a panic left half-done there is the plugin's
     // to judge, as for any caught panic. The guard only reports it.
@@ -56,6 +57,7 @@ pub fn fallible(method: &'static str, body: impl FnOnce() -> Result<(), Fault>) 
 /// cannot fail cannot report a problem, so a fault (a broken argument contract, a handle
 /// that names nothing, a result too long) or a panic prints
 /// `bid plugin: method `NAME` ...` to stderr and aborts the process.
+#[inline(always)]
 pub fn infallible<R>(method: &'static str, body: impl FnOnce() -> Result<R, Fault>) -> R {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(value)) => value,

@@ -78,6 +78,7 @@ impl<S: Default> Shared<S> {
     ///
     /// The first call makes the instance with `S::default()` (other threads wait for it). If
     /// that panics, the panic goes on to the caller and the next call tries again.
+    #[inline(always)]
     pub fn with<R>(&self, call: impl FnOnce(&S) -> R) -> R {
         call(self.state.get_or_init(S::default))
     }

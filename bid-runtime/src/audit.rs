@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use crate::error::TraceError;
 use crate::trace::{Sink, TraceState};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// Shards owned by one thread slot each; the last one is shared by threads beyond them.
 const OWNED_SHARDS: usize = 64;
@@ -335,17 +336,24 @@ impl Audit {
 
     /// `ok / total`, 1.0 with no calls.
     pub fn pass_rate(&self) -> f64 {
+        let (ok, total) = self.pass_counts();
+        AuditSnapshot {
+            total,
+            ok,
+            ..AuditSnapshot::default()
+        }
+        .pass_rate()
+    }
+
+    /// `(ok, total)` now: the two counters a trace line's pass rate needs, and nothing else
+    /// of the snapshot.
+    fn pass_counts(&self) -> (u64, u64) {
         let (mut ok, mut failed) = (0u64, 0u64);
         for shard in self.shards.iter() {
             ok += shard.ok.load(Relaxed);
             failed += shard.failed.load(Relaxed);
         }
-        AuditSnapshot {
-            total: ok + failed,
-            ok,
-            ..AuditSnapshot::default()
-        }
-        .pass_rate()
+        (ok, ok + failed)
     }
 }
 
@@ -354,10 +362,8 @@ impl Audit {
     /// path share one writer). Replaces an earlier trace of this box, flushing it.
     pub fn trace_to(&self, path: impl AsRef<Path>) -> Result<(), TraceError> {
         let sink = Sink::open(path.as_ref())?;
-        if let Some(old) = self.trace.replace(Some(sink))
-            && old.flush().is_err()
-        {
-            self.trace_errors.fetch_add(1, Relaxed);
+        if let Some(old) = self.trace.replace(Some(sink)) {
+            self.retire(&old);
         }
         self.tracing.store(true, Relaxed);
         Ok(())
@@ -366,18 +372,35 @@ impl Audit {
     /// Stops the trace file (flushing it); counters go on.
     pub fn trace_off(&self) {
         self.tracing.store(self.trace.subscriber, Relaxed);
-        if let Some(old) = self.trace.replace(None)
-            && old.flush().is_err()
-        {
-            self.trace_errors.fetch_add(1, Relaxed);
+        if let Some(old) = self.trace.replace(None) {
+            self.retire(&old);
         }
     }
 
-    /// Flushes the trace file now (it is flushed when the box drops anyway).
+    /// Writes what a trace file this box no longer uses still holds, and counts its lost
+    /// lines.
+    fn retire(&self, old: &Sink) {
+        let _ = self.trace.flush_sink(old);
+        self.count_lost_lines();
+    }
+
+    /// Moves the lines the trace's writers could not write into `trace_errors`.
+    fn count_lost_lines(&self) {
+        let lost = self.trace.newly_lost();
+        if lost > 0 {
+            self.trace_errors.fetch_add(lost, Relaxed);
+        }
+    }
+
+    /// Writes every trace line of this box (and of other boxes sharing its file) to the
+    /// file now, on this thread; an error if lines of this box could not be written since
+    /// the last flush. Lines reach the file without it (a writer thread writes each within
+    /// about 20 ms; dropping the box and a normal process exit flush), so call it only to
+    /// read the file at a given point while the box is in use.
     pub fn flush_trace(&self) -> Result<(), TraceError> {
-        self.trace.flush().inspect_err(|_| {
-            self.trace_errors.fetch_add(1, Relaxed);
-        })
+        let flushed = self.trace.flush();
+        self.count_lost_lines();
+        flushed
     }
 
     /// The trace file being written, if any.
@@ -398,13 +421,32 @@ impl Audit {
         latency_ns: u64,
         extra: &str,
     ) {
-        if self.trace.has_sink() {
-            let line =
-                self.trace
-                    .format(self.pass_rate(), event, method, status, latency_ns, extra);
-            if !self.trace.write(&line) {
-                self.trace_errors.fetch_add(1, Relaxed);
-            }
+        self.event_at(None, event, method, status, latency_ns, extra);
+    }
+
+    /// [`Audit::event`] of an event that happened at `at` (a call's end, already read for
+    /// its latency: the line's timestamp needs no clock read of its own); `None` is now.
+    pub(crate) fn event_at(
+        &self,
+        at: Option<Instant>,
+        event: &str,
+        method: Option<usize>,
+        status: &str,
+        latency_ns: u64,
+        extra: &str,
+    ) {
+        if let Some(sink) = self.trace.sink().as_deref() {
+            self.trace.write_line(
+                sink,
+                at.unwrap_or_else(Instant::now),
+                self.pass_counts(),
+                event,
+                method,
+                status,
+                latency_ns,
+                extra,
+            );
+            self.count_lost_lines();
         }
         #[cfg(feature = "tracing")]
         self.tracing_event(event, method, status, latency_ns, extra);

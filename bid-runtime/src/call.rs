@@ -2,14 +2,16 @@
 //! the accounting that ends every call.
 
 use std::cell::Cell;
-use std::ffi::c_void;
+use std::ffi::{CStr, c_char, c_void};
+use std::ptr::NonNull;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
 use crate::audit::Counter;
+use crate::cstr::PluginCStr;
 use crate::error::{CallError, CallErrorKind, CallSite};
 use crate::library::Library;
-use crate::meta::MethodMeta;
+use crate::meta::{HandleMeta, MethodMeta};
 use crate::serial::{Serial, SerialGuard};
 use crate::values::{BidBuf, Owner, PluginBytes, PluginSlice, PluginString};
 
@@ -61,9 +63,11 @@ fn start_clock() {
 #[cold]
 #[inline(never)]
 fn trace_call(lib: &Library, method: usize, err: Option<&CallError>) {
+    // One clock read ends the call: its latency, and the line's timestamp.
+    let end = Instant::now();
     // No start when tracing was switched on during the call: its latency is unknown, 0.
     let latency = CALL_START.take().map_or(0, |start| {
-        u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        u64::try_from(end.saturating_duration_since(start).as_nanos()).unwrap_or(u64::MAX)
     });
     let (status, extra) = match err {
         None => ("ok", String::new()),
@@ -75,7 +79,7 @@ fn trace_call(lib: &Library, method: usize, err: Option<&CallError>) {
         }
     };
     lib.audit
-        .event("ffi.call", Some(method), status, latency, &extra);
+        .event_at(Some(end), "ffi.call", Some(method), status, latency, &extra);
 }
 
 /// The parts of a `bid_buf` result after the common checks.
@@ -100,6 +104,13 @@ impl<'a> Call<'a> {
             trace_call(self.lib, self.method, result.as_ref().err());
         }
         result
+    }
+
+    /// [`Call::finish`] of a call refused by a check: generated code returns this at once.
+    #[cold]
+    #[inline(never)]
+    pub fn fail<T>(&self, error: CallError) -> Result<T, CallError> {
+        self.finish(Err(error))
     }
 
     /// [`Call::finish`] of a call whose value needs no check.
@@ -218,7 +229,7 @@ impl<'a> Call<'a> {
         self.check(buf, elem_size).inspect_err(|_| {
             if !buf.ptr.is_null() {
                 self.lib.audit.bump(Counter::Transferred);
-                self.lib.free_refused(buf.ptr, buf.len);
+                self.lib.free_refused(self.method, buf.ptr, buf.len);
             }
         })
     }
@@ -298,6 +309,120 @@ impl<'a> Call<'a> {
                 Ok(unsafe { PluginSlice::from_raw(ptr.cast(), len, Some(owner)) })
             }
         }
+    }
+
+    /// A transferred `cstr` result: NULL is an error, and one that is not UTF-8 is given
+    /// back to the plugin, then reported.
+    ///
+    /// # Safety
+    /// `ptr` is what the plugin returned: NULL or a NUL-terminated string the host now owns.
+    pub unsafe fn cstr_ret(&self, ptr: *mut c_char) -> Result<PluginCStr<'a>, CallError> {
+        // SAFETY: forwarded.
+        match unsafe { self.cstr_ret_nullable(ptr) }? {
+            Some(s) => Ok(s),
+            None => Err(self.null_string()),
+        }
+    }
+
+    /// A transferred `cstr` result of a `nullable` method: NULL is `None`.
+    ///
+    /// # Safety
+    /// As [`Call::cstr_ret`].
+    pub unsafe fn cstr_ret_nullable(
+        &self,
+        ptr: *mut c_char,
+    ) -> Result<Option<PluginCStr<'a>>, CallError> {
+        let Some(nonnull) = NonNull::new(ptr) else {
+            self.lib.audit.bump(Counter::Null);
+            return Ok(None);
+        };
+        // SAFETY: non-null and NUL-terminated (the caller's contract).
+        let text = unsafe { CStr::from_ptr(ptr) };
+        let len = text.to_bytes().len();
+        if let Err(error) = text.to_str() {
+            self.lib.audit.bump(Counter::Transferred);
+            self.lib.free_refused(self.method, ptr.cast(), 0);
+            return Err(CallError::from(CallErrorKind::InvalidUtf8 {
+                site: self.site(),
+                error,
+            }));
+        }
+        // SAFETY: `len` bytes then the NUL, UTF-8, owned until the value releases it.
+        Ok(Some(unsafe {
+            PluginCStr::from_raw(nonnull, len, self.owner())
+        }))
+    }
+
+    /// A `cstr` result returned `ownership: reference`: valid while the library is loaded.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or a NUL-terminated string that stays valid and unchanged for `'a`.
+    pub unsafe fn cstr_ref(&self, ptr: *const c_char) -> Result<&'a CStr, CallError> {
+        // SAFETY: forwarded.
+        match unsafe { self.cstr_ref_nullable(ptr) }? {
+            Some(s) => Ok(s),
+            None => Err(self.null_string()),
+        }
+    }
+
+    /// A `nullable` reference `cstr` result: NULL is `None`.
+    ///
+    /// # Safety
+    /// As [`Call::cstr_ref`].
+    pub unsafe fn cstr_ref_nullable(
+        &self,
+        ptr: *const c_char,
+    ) -> Result<Option<&'a CStr>, CallError> {
+        if ptr.is_null() {
+            self.lib.audit.bump(Counter::Null);
+            return Ok(None);
+        }
+        // SAFETY: non-null, NUL-terminated, valid for 'a (the caller's contract).
+        let text = unsafe { CStr::from_ptr(ptr) };
+        match text.to_str() {
+            Ok(_) => {
+                self.lib.audit.bump(Counter::Borrowed);
+                Ok(Some(text))
+            }
+            Err(error) => Err(CallError::from(CallErrorKind::InvalidUtf8 {
+                site: self.site(),
+                error,
+            })),
+        }
+    }
+
+    #[cold]
+    fn null_string(&self) -> CallError {
+        CallError::from(CallErrorKind::NullString { site: self.site() })
+    }
+
+    /// A `repr: pointer` handle result of a method that is not `nullable`: NULL names
+    /// nothing, so it is an error and never a live handle.
+    #[inline]
+    pub fn nonnull_handle(
+        &self,
+        handle: &'static HandleMeta,
+        raw: *mut c_void,
+    ) -> Result<*mut c_void, CallError> {
+        if raw.is_null() {
+            Err(self.null_handle(handle))
+        } else {
+            Ok(raw)
+        }
+    }
+
+    #[cold]
+    fn null_handle(&self, handle: &'static HandleMeta) -> CallError {
+        CallError::from(CallErrorKind::NullHandle {
+            site: self.site(),
+            type_name: handle.name,
+        })
+    }
+
+    /// A `nullable` handle result that was NULL (or 0): counted as a null result.
+    #[inline]
+    pub fn null_ret(&self) {
+        self.lib.audit.bump(Counter::Null);
     }
 
     /// Checks a borrowed or reference buffer and views it for `'a`.

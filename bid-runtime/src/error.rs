@@ -241,6 +241,19 @@ pub enum CallErrorKind {
         /// The length it returned.
         len: i32,
     },
+    /// The plugin returned NULL for a `cstr` result that is not `nullable`.
+    NullString {
+        /// Where.
+        site: CallSite,
+    },
+    /// The plugin returned NULL for a `repr: pointer` handle that is not `nullable`: a handle
+    /// that names nothing, never tracked as live.
+    NullHandle {
+        /// Where.
+        site: CallSite,
+        /// The handle type's name as written in the BID file.
+        type_name: &'static str,
+    },
     /// The plugin returned a negative length.
     NegativeLength {
         /// Where.
@@ -321,6 +334,8 @@ impl CallErrorKind {
         match self {
             CallErrorKind::ArgumentTooLong { .. } => "ffi.arg.too_long",
             CallErrorKind::NullWithLength { .. } => "ffi.result.null_with_length",
+            CallErrorKind::NullString { .. } => "ffi.result.null_string",
+            CallErrorKind::NullHandle { .. } => "ffi.result.null_handle",
             CallErrorKind::NegativeLength { .. } => "ffi.result.negative_length",
             CallErrorKind::ResultTooLarge { .. } => "ffi.result.too_large",
             CallErrorKind::InvalidUtf8 { .. } => "ffi.result.invalid_utf8",
@@ -338,6 +353,8 @@ impl CallErrorKind {
         match self {
             CallErrorKind::ArgumentTooLong { site, .. }
             | CallErrorKind::NullWithLength { site, .. }
+            | CallErrorKind::NullString { site }
+            | CallErrorKind::NullHandle { site, .. }
             | CallErrorKind::NegativeLength { site, .. }
             | CallErrorKind::ResultTooLarge { site, .. }
             | CallErrorKind::InvalidUtf8 { site, .. }
@@ -372,6 +389,15 @@ impl fmt::Display for CallErrorKind {
             CallErrorKind::NullWithLength { len, .. } => {
                 write!(f, "the plugin returned a null pointer with length {len}")?
             }
+            CallErrorKind::NullString { .. } => write!(
+                f,
+                "the plugin returned NULL for a C string (the BID file does not say `nullable: true`)"
+            )?,
+            CallErrorKind::NullHandle { type_name, .. } => write!(
+                f,
+                "the plugin returned a NULL `{type_name}` handle (the BID file does not say \
+                 `nullable: true`)"
+            )?,
             CallErrorKind::NegativeLength { len, .. } => {
                 write!(f, "the plugin returned a negative length {len}")?
             }

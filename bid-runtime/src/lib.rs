@@ -59,6 +59,7 @@
 pub mod __private;
 mod audit;
 mod call;
+mod cstr;
 mod error;
 mod handles;
 mod ledger;
@@ -70,6 +71,7 @@ mod values;
 
 pub use audit::{Audit, AuditSnapshot, SignatureCheck};
 pub use bid_abi::status_name;
+pub use cstr::PluginCStr;
 pub use error::{
     CallError, CallErrorKind, CallSite, HandleId, LoadError, SignatureMismatch, TraceError,
 };

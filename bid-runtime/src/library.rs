@@ -16,6 +16,17 @@ use crate::trace::{self, Sink, TraceState};
 
 /// `void <prefix>_bid_free(void* ptr, int32_t len)`.
 type FreeFn = unsafe extern "C" fn(*mut c_void, i32);
+/// A method's own `free:` function, `void SYMBOL(void*)`.
+type CustomFreeFn = unsafe extern "C" fn(*mut c_void);
+
+/// How a method's transferred result goes back to the plugin.
+#[derive(Clone, Copy)]
+enum Release {
+    /// `<prefix>_bid_free(ptr, len)`, when the plugin exports it.
+    BidFree(Option<FreeFn>),
+    /// The method's `free:` symbol, called with the pointer alone.
+    Custom(CustomFreeFn),
+}
 
 /// How a box loads its plugin: `Default` is what `load` does.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -52,7 +63,8 @@ pub struct Library {
     pub(crate) serial: Option<Arc<Serial>>,
     /// Method addresses, by method index, until the box copies them into its own table.
     symbols: Box<[*const c_void]>,
-    free: Option<FreeFn>,
+    /// By method index: how its transferred result is released.
+    releases: Box<[Release]>,
     pub(crate) audit: Audit,
     pub(crate) ledger: Ledger,
     /// Declared last: unloaded after everything that may point into it.
@@ -110,6 +122,23 @@ pub unsafe fn open(
             None
         }
     };
+    let mut releases = Vec::with_capacity(meta.methods.len());
+    for m in meta.methods {
+        let release = match m.free {
+            None => Release::BidFree(free),
+            // SAFETY: a `free:` symbol's declared type, `void SYMBOL(void*)`.
+            Some(symbol) => match unsafe { lib.get::<CustomFreeFn>(symbol) } {
+                Ok(f) => Release::Custom(*f),
+                Err(_) => {
+                    if !missing.contains(&symbol) {
+                        missing.push(symbol);
+                    }
+                    Release::BidFree(None)
+                }
+            },
+        };
+        releases.push(release);
+    }
     if !missing.is_empty() {
         return Err(LoadError::SymbolsMissing {
             library: abs.to_path_buf(),
@@ -150,7 +179,7 @@ pub unsafe fn open(
         serial,
         path: abs,
         symbols: symbols.into_boxed_slice(),
-        free,
+        releases: releases.into_boxed_slice(),
         audit,
         ledger: Ledger::default(),
         _lib: lib,
@@ -243,29 +272,37 @@ impl Library {
         unsafe { std::ptr::read(self.symbols.as_ptr().cast::<T>()) }
     }
 
-    /// Frees a transferred buffer of method `method` with the plugin's free function.
+    /// Frees a transferred result of method `method` (a buffer, or a C string with `len`
+    /// 0) with the method's release function, and counts it no longer live.
     pub(crate) fn release_buffer(&self, method: usize, ptr: *mut c_void, len: i32) {
-        if let Some(free) = self.free {
-            let _serial = self.serial.as_deref().map(Serial::enter);
-            // SAFETY: `ptr`/`len` are what the plugin returned for a transferred buffer,
-            // freed once (the owning value is consumed by its drop).
-            unsafe { free(ptr, len) };
-            self.audit.live_buffers[method].fetch_sub(1, Relaxed);
+        self.give_back(method, ptr, len);
+        self.audit.live_buffers[method].fetch_sub(1, Relaxed);
+    }
+
+    /// Calls method `method`'s release function on what it returned.
+    fn give_back(&self, method: usize, ptr: *mut c_void, len: i32) {
+        let _serial = self.serial.as_deref().map(Serial::enter);
+        match self.releases[method] {
+            // SAFETY: `ptr`/`len` are what the plugin returned for a transferred result,
+            // given back once (the owning value is consumed by its drop, or refused before
+            // anything owned it).
+            Release::BidFree(Some(free)) => unsafe { free(ptr, len) },
+            // SAFETY: as above; a `free:` function takes the pointer alone.
+            Release::Custom(free) => unsafe { free(ptr) },
+            // A library without `<prefix>_bid_free` was loaded for an interface that never
+            // transfers a buffer; nothing to call.
+            Release::BidFree(None) => {}
         }
     }
 
     /// Every handle and buffer still live becomes a leak: per handle type, the raw values
     /// the ledger knows (from `into_raw`) one event each, then the rest (forgotten owned
     /// handles) in one event; per method, its buffers.
-    /// Gives back a transferred buffer the call refused (a bad length) before anything owned
-    /// it: the plugin gets exactly the pointer and length it returned.
-    pub(crate) fn free_refused(&self, ptr: *mut c_void, len: i32) {
-        if let Some(free) = self.free {
-            let _serial = self.serial.as_deref().map(Serial::enter);
-            // SAFETY: `ptr`/`len` are what the plugin returned for a transferred buffer, which
-            // nothing else holds or frees.
-            unsafe { free(ptr, len) };
-        }
+    /// Gives back a transferred result of method `method` the call refused (a bad length,
+    /// invalid UTF-8 in a C string) before anything owned it: the plugin gets exactly the
+    /// pointer and length it returned.
+    pub(crate) fn free_refused(&self, method: usize, ptr: *mut c_void, len: i32) {
+        self.give_back(method, ptr, len);
     }
 
     fn report_leaks(&self) {

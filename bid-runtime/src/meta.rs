@@ -63,6 +63,9 @@ pub struct MethodMeta {
     /// How the target the bindings were built for passes the method's records (registers,
     /// `byval`, `sret`, ...), traced as `bridge.passing`; `None` without records.
     pub passing: Option<&'static str>,
+    /// `free: SYMBOL`: the plugin's own `void SYMBOL(void*)` that releases the transferred
+    /// result, resolved at load; `None` releases it with `<prefix>_bid_free(ptr, len)`.
+    pub free: Option<&'static str>,
 }
 
 impl MethodMeta {
@@ -79,6 +82,7 @@ impl MethodMeta {
         param_ownership: Option<Ownership>,
         ret: Option<Value>,
         passing: Option<&'static str>,
+        free: Option<&'static str>,
     ) -> MethodMeta {
         MethodMeta {
             name,
@@ -88,6 +92,7 @@ impl MethodMeta {
             param_ownership,
             ret,
             passing,
+            free,
         }
     }
 }
@@ -107,6 +112,8 @@ pub enum Value {
     Bytes(Ownership),
     /// An array as `(ptr, len)`, `len` in elements.
     Array(Ownership),
+    /// A NUL-terminated `char*`.
+    CStr(Ownership),
 }
 
 impl Value {
@@ -114,7 +121,11 @@ impl Value {
     pub fn ownership(self) -> Option<Ownership> {
         match self {
             Value::Scalar | Value::Record => None,
-            Value::Handle(_, o) | Value::String(o) | Value::Bytes(o) | Value::Array(o) => Some(o),
+            Value::Handle(_, o)
+            | Value::String(o)
+            | Value::Bytes(o)
+            | Value::Array(o)
+            | Value::CStr(o) => Some(o),
         }
     }
 }

@@ -1,12 +1,17 @@
 //! The opt-in JSON-lines trace: host facts, hand-written JSON, writers shared by every box
 //! that traces to the same file.
 
+mod format;
+mod sink;
+
+use format::{LINE_KEEP, SCRATCH, Scratch, push_rate, push_u64};
+pub(crate) use sink::Sink;
+
 use std::fmt::Write as _;
-use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard};
+use std::time::Instant;
 
 use crate::error::TraceError;
 use crate::meta::{InterfaceMeta, Ownership, Value};
@@ -99,84 +104,14 @@ pub(crate) fn json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// RFC 3339 UTC with nanoseconds, from the system clock (no calendar crate needed).
-pub(crate) fn timestamp(now: SystemTime) -> String {
-    let d = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:09}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60,
-        d.subsec_nanos()
-    )
-}
-
-/// One trace file, shared by every box of the process that writes to the same path.
-pub(crate) struct Sink {
-    path: PathBuf,
-    out: Mutex<BufWriter<File>>,
-}
-
-static SINKS: Mutex<Vec<Weak<Sink>>> = Mutex::new(Vec::new());
-
-impl Sink {
-    /// Opens (append) or joins the writer of `path`.
-    pub(crate) fn open(path: &Path) -> Result<Arc<Sink>, TraceError> {
-        let err = |source| TraceError {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(err)?;
-        let canon = std::fs::canonicalize(path).map_err(err)?;
-        let mut sinks = SINKS.lock().unwrap_or_else(|e| e.into_inner());
-        sinks.retain(|w| w.strong_count() > 0);
-        if let Some(s) = sinks
-            .iter()
-            .filter_map(Weak::upgrade)
-            .find(|s| s.path == canon)
-        {
-            return Ok(s);
-        }
-        let sink = Arc::new(Sink {
-            path: canon,
-            out: Mutex::new(BufWriter::with_capacity(1 << 16, file)),
-        });
-        sinks.push(Arc::downgrade(&sink));
-        Ok(sink)
-    }
-
-    fn write_line(&self, line: &str) -> std::io::Result<()> {
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        out.write_all(line.as_bytes())
-    }
-
-    pub(crate) fn flush(&self) -> std::io::Result<()> {
-        self.out.lock().unwrap_or_else(|e| e.into_inner()).flush()
-    }
-}
-
-/// Per-method JSON fragments, built the first time a line is written.
+/// Per-method JSON fragments, built the first time a line is written, so that a line is the
+/// event, the status and three numbers between copies of two ready-made texts.
 struct Texts {
-    /// `"interface":..,"method":..,"effect":..` per method, then one for box events.
+    /// Per method, then one for box events: what follows the event name up to the latency,
+    /// `","interface":..,"method":..,"effect":..,"latency_ns":`.
     heads: Vec<String>,
-    /// The `bridge` members after `status` per method, then one for box events.
+    /// Per method, then one for box events: what follows the status up to the pass rate,
+    /// `",` the other `bridge` members `},"audit_pass_rate":`.
     bridges: Vec<String>,
 }
 
@@ -188,6 +123,13 @@ pub(crate) struct TraceState {
     /// Whether a `tracing` subscriber wanted `bid::audit` events at load.
     pub(crate) subscriber: bool,
     texts: OnceLock<Texts>,
+    /// Lines of this box that could not be written, counted by whoever wrote their batch
+    /// (the writer thread, a caller, a flush).
+    lost: Arc<AtomicU64>,
+    /// How many of `lost` are already in `Audit::trace_errors`.
+    counted: AtomicU64,
+    /// `lost` as of the last flush: a flush fails when lines were lost since.
+    flushed: AtomicU64,
 }
 
 fn ownership_name(o: Option<Ownership>) -> &'static str {
@@ -211,6 +153,9 @@ impl TraceState {
             sink: RwLock::new(None),
             subscriber,
             texts: OnceLock::new(),
+            lost: Arc::new(AtomicU64::new(0)),
+            counted: AtomicU64::new(0),
+            flushed: AtomicU64::new(0),
         }
     }
 
@@ -239,12 +184,14 @@ impl TraceState {
                 s
             };
             for m in methods {
-                let mut head = format!("\"interface\":{iface},\"method\":");
+                let mut head = format!("\",\"interface\":{iface},\"method\":");
                 json_str(&mut head, m.name);
                 head.push_str(",\"effect\":");
                 json_str(&mut head, m.effect.as_str());
+                head.push_str(",\"latency_ns\":");
                 heads.push(head);
-                let mut b = common(ownership_name(m.param_ownership), Some(m.symbol));
+                let mut b = String::from("\",");
+                b.push_str(&common(ownership_name(m.param_ownership), Some(m.symbol)));
                 if let Some(label) = m.passing {
                     b.push_str(",\"passing\":");
                     json_str(&mut b, label);
@@ -258,16 +205,22 @@ impl TraceState {
                         h.release.map_or("none", |r| r.name),
                     ),
                     Some(Value::Handle(_, o)) => (Some(o), "handle", "wrap", "none"),
-                    Some(v @ (Value::String(o) | Value::Bytes(o) | Value::Array(o))) => {
+                    Some(
+                        v @ (Value::String(o) | Value::Bytes(o) | Value::Array(o) | Value::CStr(o)),
+                    ) => {
                         let wrap = match v {
                             Value::String(_) => "string",
                             Value::Bytes(_) => "bytes",
+                            Value::CStr(_) => "cstr",
                             _ => "array",
                         };
                         match o {
-                            Ownership::Transferred => {
-                                (Some(o), wrap, "wrap_and_release", self.meta.free_symbol)
-                            }
+                            Ownership::Transferred => (
+                                Some(o),
+                                wrap,
+                                "wrap_and_release",
+                                m.free.unwrap_or(self.meta.free_symbol),
+                            ),
                             Ownership::Borrowed => (Some(o), wrap, "copy", "none"),
                             Ownership::Reference => (Some(o), wrap, "wrap", "none"),
                         }
@@ -279,56 +232,106 @@ impl TraceState {
                     ownership_name(own)
                 );
                 json_str(&mut b, handler);
-                b.push_str(",\"rc_adjustment\":\"none\"}}");
+                b.push_str(",\"rc_adjustment\":\"none\"}},\"audit_pass_rate\":");
                 bridges.push(b);
             }
-            heads.push(format!("\"interface\":{iface},\"method\":null,\"effect\":null"));
-            let mut b = common("none", None);
-            b.push_str(",\"return\":{\"ownership\":\"none\",\"status\":\"value\",\"wrap\":\"none\",\"release_handler\":\"none\",\"rc_adjustment\":\"none\"}}");
+            heads.push(format!(
+                "\",\"interface\":{iface},\"method\":null,\"effect\":null,\"latency_ns\":"
+            ));
+            let mut b = String::from("\",");
+            b.push_str(&common("none", None));
+            b.push_str(",\"return\":{\"ownership\":\"none\",\"status\":\"value\",\"wrap\":\"none\",\"release_handler\":\"none\",\"rc_adjustment\":\"none\"}},\"audit_pass_rate\":");
             bridges.push(b);
             Texts { heads, bridges }
         })
     }
 
-    /// Formats one whole line (with its newline). `method: None` is a box-level event.
-    pub(crate) fn format(
+    /// Puts one whole line (with its newline) in `scratch.line`. `at` is when the event
+    /// happened; `method: None` is a box-level event; `ok / total` the box's pass rate.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per member of the line"
+    )]
+    fn format_into(
         &self,
-        pass_rate: f64,
+        scratch: &mut Scratch,
+        at: Instant,
+        (ok, total): (u64, u64),
         event: &str,
         method: Option<usize>,
         status: &str,
         latency_ns: u64,
         extra: &str,
-    ) -> String {
+    ) {
         let texts = self.texts();
         let i = method.unwrap_or(self.meta.methods.len());
-        let mut line = String::with_capacity(640 + extra.len());
-        line.push_str("{\"timestamp\":\"");
-        line.push_str(&timestamp(SystemTime::now()));
-        let _ = write!(
-            line,
-            "\",\"category\":\"ffi.bridge\",\"event\":\"{event}\",{},\"latency_ns\":{latency_ns},\"bridge\":{{\"status\":\"{status}\",{},\"audit_pass_rate\":{}",
-            texts.heads[i],
-            texts.bridges[i],
-            json_f64(pass_rate)
-        );
-        line.push_str(extra);
-        line.push_str("}\n");
-        line
+        let (head, bridge) = (texts.heads[i].as_bytes(), texts.bridges[i].as_bytes());
+        scratch.line.clear();
+        scratch
+            .line
+            .reserve(head.len() + bridge.len() + extra.len() + 160);
+        scratch.line.extend_from_slice(b"{\"timestamp\":\"");
+        scratch.push_timestamp(at);
+        let out = &mut scratch.line;
+        out.extend_from_slice(b"\",\"category\":\"ffi.bridge\",\"event\":\"");
+        out.extend_from_slice(event.as_bytes());
+        out.extend_from_slice(head);
+        push_u64(out, latency_ns);
+        out.extend_from_slice(b",\"bridge\":{\"status\":\"");
+        out.extend_from_slice(status.as_bytes());
+        out.extend_from_slice(bridge);
+        push_rate(out, ok, total);
+        out.extend_from_slice(extra.as_bytes());
+        out.extend_from_slice(b"}\n");
     }
 
-    /// Writes a line to the trace file, if any; `false` when writing failed.
-    pub(crate) fn write(&self, line: &str) -> bool {
-        let sink = self.sink.read().unwrap_or_else(|e| e.into_inner());
-        sink.as_ref()
-            .is_none_or(|sink| sink.write_line(line).is_ok())
+    /// Formats one line in this thread's buffer and appends it to `sink`. `at` is when the
+    /// event happened; `ok / total` the box's pass rate; `extra` a JSON fragment starting
+    /// with `,`, or empty.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per member of the line"
+    )]
+    pub(crate) fn write_line(
+        &self,
+        sink: &Sink,
+        at: Instant,
+        pass: (u64, u64),
+        event: &str,
+        method: Option<usize>,
+        status: &str,
+        latency_ns: u64,
+        extra: &str,
+    ) {
+        let line_of = |scratch: &mut Scratch| {
+            self.format_into(scratch, at, pass, event, method, status, latency_ns, extra);
+            sink.append(&scratch.line, &self.lost);
+        };
+        let done = SCRATCH
+            .try_with(|cell| {
+                let Ok(mut scratch) = cell.try_borrow_mut() else {
+                    return false;
+                };
+                line_of(&mut scratch);
+                if scratch.line.capacity() > LINE_KEEP {
+                    scratch.line = Vec::new();
+                }
+                true
+            })
+            .unwrap_or(false);
+        if !done {
+            // During thread teardown (the buffer is gone): a buffer of its own.
+            line_of(&mut Scratch::new());
+        }
+    }
+
+    /// The trace file, read-locked while a line is written (`trace_to`/`trace_off` wait).
+    pub(crate) fn sink(&self) -> RwLockReadGuard<'_, Option<Arc<Sink>>> {
+        self.sink.read().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn has_sink(&self) -> bool {
-        self.sink
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some()
+        self.sink().is_some()
     }
 
     pub(crate) fn replace(&self, new: Option<Arc<Sink>>) -> Option<Arc<Sink>> {
@@ -336,79 +339,45 @@ impl TraceState {
         std::mem::replace(&mut *sink, new)
     }
 
+    /// Lines of this box lost since the last call, to add to `trace_errors` (a relaxed load
+    /// when there are none).
+    pub(crate) fn newly_lost(&self) -> u64 {
+        let lost = self.lost.load(Relaxed);
+        if lost == self.counted.load(Relaxed) {
+            return 0;
+        }
+        // `fetch_max`: of two threads that race here, each line is counted once.
+        lost.saturating_sub(self.counted.fetch_max(lost, Relaxed))
+    }
+
+    /// Writes everything `sink` holds (on this thread); an error if lines of this box were
+    /// lost since the last flush.
+    pub(crate) fn flush_sink(&self, sink: &Sink) -> Result<(), TraceError> {
+        sink.flush();
+        let lost = self.lost.load(Relaxed);
+        if self.flushed.fetch_max(lost, Relaxed) < lost {
+            Err(TraceError {
+                path: sink.path.clone(),
+                source: sink.last_error(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
     /// Flushes the trace file, if any.
     pub(crate) fn flush(&self) -> Result<(), TraceError> {
-        let sink = self.sink.read().unwrap_or_else(|e| e.into_inner());
-        match sink.as_ref() {
-            Some(s) => s.flush().map_err(|source| TraceError {
-                path: s.path.clone(),
-                source,
-            }),
+        match self.sink().as_ref() {
+            Some(s) => self.flush_sink(s),
             None => Ok(()),
         }
     }
 
     /// The trace file being written, if any.
     pub(crate) fn sink_path(&self) -> Option<PathBuf> {
-        let sink = self.sink.read().unwrap_or_else(|e| e.into_inner());
-        sink.as_ref().map(|s| s.path.clone())
-    }
-}
-
-/// A JSON number for a finite `f64` in `0..=1` (pass rates).
-fn json_f64(v: f64) -> String {
-    if v.is_finite() {
-        let s = format!("{v}");
-        if s.contains(['.', 'e']) {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    } else {
-        "0.0".to_owned()
+        self.sink().as_ref().map(|s| s.path.clone())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn timestamps_are_rfc3339_utc() {
-        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00.000000000Z");
-        let t = UNIX_EPOCH + Duration::new(951_827_696, 5);
-        assert_eq!(timestamp(t), "2000-02-29T12:34:56.000000005Z");
-        let t = UNIX_EPOCH + Duration::from_secs(4_102_444_799);
-        assert_eq!(timestamp(t), "2099-12-31T23:59:59.000000000Z");
-    }
-
-    #[test]
-    fn json_strings_are_escaped() {
-        let mut s = String::new();
-        json_str(&mut s, "a\"b\\c\nd\u{1}é");
-        assert_eq!(s, r#""a\"b\\c\nd\u0001é""#);
-    }
-
-    #[test]
-    fn pass_rates_are_json_numbers() {
-        assert_eq!(json_f64(1.0), "1.0");
-        assert_eq!(json_f64(0.5), "0.5");
-        assert_eq!(json_f64(f64::NAN), "0.0");
-    }
-
-    #[test]
-    fn host_names_this_build() {
-        let h = host();
-        assert_eq!(h.arch, std::env::consts::ARCH);
-        assert!(h.platform.ends_with(h.arch));
-        if cfg!(all(
-            target_arch = "x86_64",
-            target_os = "linux",
-            target_env = "gnu"
-        )) {
-            assert_eq!(h.target, "x86_64-unknown-linux-gnu");
-            assert_eq!(h.abi, "system_v");
-        }
-    }
-}
+mod tests;

@@ -35,6 +35,13 @@ pub(crate) struct Owner<'a> {
     pub(crate) method: usize,
 }
 
+impl Owner<'_> {
+    /// Gives the result back to the plugin: `(ptr, len)` as it returned them.
+    pub(crate) fn release(self, ptr: *mut std::ffi::c_void, len: i32) {
+        self.lib.release_buffer(self.method, ptr, len);
+    }
+}
+
 /// The raw parts shared by the three value types.
 struct Raw<'a, T> {
     ptr: NonNull<T>,
@@ -56,9 +63,7 @@ impl<T> Drop for Raw<'_, T> {
         if let Some(owner) = self.owner.take() {
             // `len` came from an `i32` the plugin returned, so it fits.
             let len = i32::try_from(self.len).unwrap_or(i32::MAX);
-            owner
-                .lib
-                .release_buffer(owner.method, self.ptr.as_ptr().cast(), len);
+            owner.release(self.ptr.as_ptr().cast(), len);
         }
     }
 }

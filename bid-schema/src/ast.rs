@@ -118,4 +118,8 @@ pub(crate) struct MethodAst<'a> {
 pub(crate) struct ReturnAst<'a> {
     pub ty: Option<Sp<&'a str>>,
     pub ownership: Option<Sp<&'a str>>,
+    /// `nullable: true`: a NULL (or 0) result is `None`.
+    pub nullable: Option<Sp<bool>>,
+    /// `free: SYMBOL`: the plugin's own release function of a transferred result.
+    pub free: Option<Sp<&'a str>>,
 }

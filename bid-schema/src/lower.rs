@@ -1,7 +1,7 @@
 //! FFI ABI v0 lowering: the core (wasm32) signature and the C prototype of a
 //! method, the one place both the header emitter and the CLI take them from.
 
-use crate::model::{Buffer, Elem, HandleRepr, Interface, Method, Scalar, Type};
+use crate::model::{Buffer, Elem, HandleRepr, Interface, Method, Ownership, Scalar, Type};
 use std::fmt;
 
 /// A core wasm value type.
@@ -68,10 +68,11 @@ impl fmt::Display for CoreSignature {
 /// wasm32.
 fn core_value(iface: &Interface, ty: Type) -> Option<CoreType> {
     match ty {
-        Type::Scalar(Scalar::Bool | Scalar::I32) => Some(CoreType::I32),
-        Type::Scalar(Scalar::I64) => Some(CoreType::I64),
+        Type::Scalar(Scalar::I64 | Scalar::U64) => Some(CoreType::I64),
         Type::Scalar(Scalar::F32) => Some(CoreType::F32),
         Type::Scalar(Scalar::F64) => Some(CoreType::F64),
+        // Narrower integers widen to an i32, as wasm passes them; a C string is a pointer.
+        Type::Scalar(_) | Type::CStr(_) => Some(CoreType::I32),
         Type::Handle(id, _) => Some(match iface.handle(id).repr() {
             HandleRepr::I64 => CoreType::I64,
             HandleRepr::I32 | HandleRepr::Pointer => CoreType::I32,
@@ -120,9 +121,12 @@ pub fn c_elem(iface: &Interface, elem: Elem) -> &str {
 }
 
 /// The C spelling of a value passed by value; for a buffer, its element (`char` for
-/// string, `uint8_t` for bytes, `T` for `array(T)`).
+/// string, `uint8_t` for bytes, `T` for `array(T)`); a C string is `const char*`, or
+/// `char*` when the caller gets to free it.
 pub fn c_type(iface: &Interface, ty: Type) -> &str {
     match ty {
+        Type::CStr(Ownership::Transferred) => "char*",
+        Type::CStr(_) => "const char*",
         Type::Scalar(s) => s.c_type(),
         Type::Handle(id, _) | Type::Record(id) => iface.ty(id).c(),
         Type::Buffer(Buffer::String, _) => "char",
@@ -213,6 +217,26 @@ pub fn c_prototype(iface: &Interface, method: &Method) -> CPrototype {
         ret,
         symbol: method.symbol().to_owned(),
         params,
+    }
+}
+
+/// The prototype of a method's `free:` function: `void SYMBOL(void* ptr)`, or `char* ptr`
+/// when only C strings are released by it (as a C library declares its string free, so the
+/// library compiles against the header unchanged). Both take a pointer in the same
+/// register: the host calls either as `void (*)(void*)`.
+pub fn free_prototype(iface: &Interface, symbol: &str) -> CPrototype {
+    let only_strings = iface
+        .methods()
+        .iter()
+        .filter(|m| m.free() == Some(symbol))
+        .all(|m| matches!(m.returns(), Some(Type::CStr(_))));
+    CPrototype {
+        ret: "void".to_owned(),
+        symbol: symbol.to_owned(),
+        params: vec![CParam {
+            ty: if only_strings { "char*" } else { "void*" }.to_owned(),
+            name: "ptr".to_owned(),
+        }],
     }
 }
 

@@ -200,11 +200,30 @@ impl Interface {
         format!("{}_bid_signature", self.symbol_prefix)
     }
 
-    /// Whether some method returns a buffer the host gives back with `<prefix>_bid_free`.
+    /// Whether some method returns a buffer the host gives back with `<prefix>_bid_free`
+    /// (a transferred buffer or C string without a `free:` of its own).
     pub fn needs_free(&self) -> bool {
-        self.methods
-            .iter()
-            .any(|m| matches!(m.returns, Some(Type::Buffer(_, Ownership::Transferred))))
+        self.methods.iter().any(|m| {
+            m.free.is_none()
+                && matches!(
+                    m.returns,
+                    Some(
+                        Type::Buffer(_, Ownership::Transferred)
+                            | Type::CStr(Ownership::Transferred)
+                    )
+                )
+        })
+    }
+
+    /// The `free:` functions the methods name, each once, in the order first named.
+    pub fn custom_frees(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for f in self.methods.iter().filter_map(|m| m.free.as_deref()) {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+        out
     }
 
     /// The handle definition behind an id the checker resolved to a handle.
@@ -392,6 +411,8 @@ pub struct Method {
     pub(crate) symbol: String,
     pub(crate) params: Vec<Param>,
     pub(crate) returns: Option<Type>,
+    pub(crate) nullable: bool,
+    pub(crate) free: Option<String>,
     pub(crate) effect: Effect,
     pub(crate) fallible: bool,
     pub(crate) doc: Option<String>,
@@ -421,6 +442,17 @@ impl Method {
     /// The return type; `None` is `void`.
     pub fn returns(&self) -> Option<Type> {
         self.returns
+    }
+
+    /// `nullable: true` on a handle or `cstr` return: NULL (or 0) is `None`, not an error.
+    pub fn nullable(&self) -> bool {
+        self.nullable
+    }
+
+    /// `free: SYMBOL` on a transferred return: the plugin's own `void SYMBOL(void*)` that
+    /// releases it, instead of `<prefix>_bid_free(ptr, len)`.
+    pub fn free(&self) -> Option<&str> {
+        self.free.as_deref()
     }
 
     /// The declared effect.
@@ -488,6 +520,7 @@ pub fn spelling(iface: &Interface, ty: Type) -> String {
         Type::Record(id) | Type::Handle(id, _) => iface.ty(id).name.clone(),
         Type::Buffer(Buffer::Array(e), _) => format!("array({})", spelling(iface, e.into())),
         Type::Buffer(b, _) => b.keyword().to_owned(),
+        Type::CStr(_) => "cstr".to_owned(),
     }
 }
 

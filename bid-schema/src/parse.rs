@@ -56,7 +56,7 @@ const METHOD_KEYS: &[&str] = &[
 ];
 const PARAM_KEYS: &[&str] = &["name", "type", "ownership", "doc"];
 const FIELD_KEYS: &[&str] = &["name", "type", "doc"];
-const RETURN_KEYS: &[&str] = &["type", "ownership"];
+const RETURN_KEYS: &[&str] = &["type", "ownership", "nullable", "free"];
 
 impl<'t> Parser<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
@@ -460,13 +460,15 @@ impl<'t> Parser<'t> {
                 Some(ReturnAst {
                     ty,
                     ownership: self.string(&f, "ownership", "`returns`"),
+                    nullable: self.boolean(&f, "nullable", "`returns`"),
+                    free: self.string(&f, "free", "`returns`"),
                 })
             }
             _ => {
                 let ty = self.string_node(node, format_args!("`returns`"))?;
                 Some(ReturnAst {
                     ty: Some(ty),
-                    ownership: None,
+                    ..ReturnAst::default()
                 })
             }
         }

@@ -44,10 +44,10 @@ fn defs() -> Value {
     json!({
         "ident": { "type": "string", "pattern": IDENT },
         "typeExpr": {
-            "description": "bool, i32, i64, f32, f64, string, bytes, void, array(T) or a declared type name.",
+            "description": "bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, string, bytes, cstr, void, array(T) or a declared type name.",
             "type": "string",
             "pattern": TYPE_EXPR,
-            "examples": ["bool", "i32", "i64", "f32", "f64", "string", "bytes", "void", "array(i32)"]
+            "examples": ["bool", "i32", "u32", "u64", "f64", "string", "bytes", "cstr", "void", "array(u8)"]
         },
         "ownership": {
             "description": "Who owns the value after the call: borrowed, transferred or reference.",
@@ -146,7 +146,7 @@ fn defs() -> Value {
             }
         },
         "returns": {
-            "description": "A type (`returns: i32`), `{ type, ownership }`, or omitted for void.",
+            "description": "A type (`returns: i32`), `{ type, ownership, nullable, free }`, or omitted for void.",
             "oneOf": [
                 { "$ref": "#/$defs/typeExpr" },
                 { "type": "null" },
@@ -156,7 +156,15 @@ fn defs() -> Value {
                     "additionalProperties": false,
                     "properties": {
                         "type": { "$ref": "#/$defs/typeExpr" },
-                        "ownership": { "$ref": "#/$defs/ownership" }
+                        "ownership": { "$ref": "#/$defs/ownership" },
+                        "nullable": {
+                            "description": "On a handle or cstr return: NULL (or 0) is `None`, not an error.",
+                            "type": "boolean"
+                        },
+                        "free": {
+                            "description": "On a transferred cstr, string, bytes or array return: the plugin's own `void SYMBOL(void*)` that releases it, instead of `<prefix>_bid_free`.",
+                            "$ref": "#/$defs/ident"
+                        }
                     }
                 }
             ]

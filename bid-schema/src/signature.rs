@@ -9,6 +9,7 @@
 //! interface nyash.file 1.0.0
 //! fn open nyash_file_open(string borrowed, string borrowed) -> FileHandle:handle(i32) transferred
 //! fn close nyash_file_close_v2(FileHandle:handle(i32) transferred) -> void fallible
+//! fn name nyash_file_name(FileHandle:handle(i32) borrowed) -> cstr transferred nullable free(nyash_string_free)
 //! ```
 //!
 //! Only what changes the ABI or the ownership contract is spelled: parameter names, docs and
@@ -41,12 +42,18 @@ pub fn interface_line(iface: &Interface) -> String {
 }
 
 /// One method's line, without the trailing newline:
-/// `fn <name> <symbol>(<param>, ...) -> <return>[ fallible]`.
+/// `fn <name> <symbol>(<param>, ...) -> <return>[ nullable][ free(<symbol>)][ fallible]`.
 pub fn method_line(iface: &Interface, method: &Method) -> String {
     let mut spelled = vec![false; iface.types().len()];
     let mut text = |ty: Type| with_ownership(type_text(iface, ty, &mut spelled), ty.ownership());
     let params: Vec<String> = method.params().iter().map(|p| text(p.ty())).collect();
-    let ret = method.returns().map_or_else(|| "void".to_owned(), text);
+    let mut ret = method.returns().map_or_else(|| "void".to_owned(), text);
+    if method.nullable() {
+        ret.push_str(" nullable");
+    }
+    if let Some(free) = method.free() {
+        ret.push_str(&format!(" free({free})"));
+    }
     let fallible = if method.fallible() { " fallible" } else { "" };
     format!(
         "fn {} {}({}) -> {ret}{fallible}",
@@ -65,6 +72,7 @@ fn type_text(iface: &Interface, ty: Type, spelled: &mut [bool]) -> String {
         Type::Scalar(s) => s.keyword().to_owned(),
         Type::Buffer(Buffer::Array(e), _) => format!("array({})", elem_text(iface, e, spelled)),
         Type::Buffer(b, _) => b.keyword().to_owned(),
+        Type::CStr(_) => "cstr".to_owned(),
         Type::Handle(id, _) => elem_text(iface, Elem::Handle(id), spelled),
         Type::Record(id) => elem_text(iface, Elem::Record(id), spelled),
     }

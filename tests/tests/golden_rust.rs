@@ -87,22 +87,36 @@ fn first_difference(expected: &str, found: &str) -> String {
 }
 
 /// The Rust spelling of a C type from `lower::c_prototype`, given the interface's
-/// declared C names.
-fn rust_of_c(model_iface: &bid_schema::model::Interface, c: &str) -> String {
+/// declared C names. A buffer's `const char* NAME_ptr` is read as bytes (`u8`); any other
+/// `char*` is a C string (`c_char`).
+fn rust_of_c(model_iface: &bid_schema::model::Interface, c: &str, buffer_ptr: bool) -> String {
     let c = c.trim();
+    let char_type = if buffer_ptr {
+        "u8"
+    } else {
+        "::core::ffi::c_char"
+    };
     if let Some(pointee) = c.strip_prefix("const ").and_then(|t| t.strip_suffix('*')) {
         let pointee = match pointee.trim() {
-            "char" | "uint8_t" => "u8".to_owned(),
-            other => rust_of_c(model_iface, other),
+            "char" => char_type.to_owned(),
+            "uint8_t" => "u8".to_owned(),
+            other => rust_of_c(model_iface, other, buffer_ptr),
         };
         return format!("*const {pointee}");
     }
     if let Some(pointee) = c.strip_suffix('*') {
-        return format!("*mut {}", rust_of_c(model_iface, pointee));
+        return format!("*mut {}", rust_of_c(model_iface, pointee, buffer_ptr));
     }
     match c {
+        "char" => char_type.into(),
+        "int8_t" => "i8".into(),
+        "int16_t" => "i16".into(),
         "int32_t" => "i32".into(),
         "int64_t" => "i64".into(),
+        "uint8_t" => "u8".into(),
+        "uint16_t" => "u16".into(),
+        "uint32_t" => "u32".into(),
+        "uint64_t" => "u64".into(),
         "float" => "f32".into(),
         "double" => "f64".into(),
         "bid_buf" => "::bid_runtime::BidBuf".into(),
@@ -162,7 +176,7 @@ fn rust_fn_pointers_match_the_c_prototypes() {
                     .iter()
                     .map(|p| {
                         squeeze(
-                            rust_of_c(iface, &p.ty)
+                            rust_of_c(iface, &p.ty, p.name.ends_with("_ptr"))
                                 .parse::<proc_macro2::TokenStream>()
                                 .unwrap(),
                         )
@@ -171,7 +185,7 @@ fn rust_fn_pointers_match_the_c_prototypes() {
                 let got: Vec<String> = f.inputs.iter().map(|a| squeeze(&a.ty)).collect();
                 assert_eq!(got, want, "{stem}: parameters of {}", proto.symbol);
                 let want_ret = squeeze(
-                    rust_of_c(iface, &proto.ret)
+                    rust_of_c(iface, &proto.ret, false)
                         .parse::<proc_macro2::TokenStream>()
                         .unwrap(),
                 );

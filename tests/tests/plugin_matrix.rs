@@ -11,6 +11,8 @@ use std::process::Command;
 
 #[bid_macros::bid_interface("../fixtures/valid/all_types.bid.yaml")]
 mod all_types {}
+#[bid_macros::bid_interface("../fixtures/valid/c_library.bid.yaml")]
+mod c_library {}
 #[bid_macros::bid_interface("../fixtures/valid/filebox.bid.yaml")]
 mod filebox {}
 #[bid_macros::bid_interface("../fixtures/valid/keywords.bid.yaml")]
@@ -130,6 +132,7 @@ fn every_fixture_compiles_as_a_rust_plugin_and_loads_with_its_signature() {
         members,
         [
             "all_types",
+            "c_library",
             "filebox",
             "keywords",
             "mixed",
@@ -152,6 +155,12 @@ fn every_fixture_compiles_as_a_rust_plugin_and_loads_with_its_signature() {
         "the skeleton's fallible methods say unsupported: {e}"
     );
     load!(lib("all_types"), all_types::Local);
+    let c = load!(lib("c_library"), c_library::MathLib);
+    assert_eq!(
+        c.greet(c"x").unwrap_err().code(),
+        "ffi.status",
+        "the skeleton's fallible methods say unsupported"
+    );
     load!(lib("filebox"), filebox::FileBox);
     load!(lib("keywords"), keywords::Type);
     load!(lib("mixed"), mixed::Canvas);

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 #[bid_macros::bid_interface("../fixtures/valid/all_types.bid.yaml")]
 mod all_types {}
+#[bid_macros::bid_interface("../fixtures/valid/c_library.bid.yaml")]
+mod c_library {}
 #[bid_macros::bid_interface("../fixtures/valid/filebox.bid.yaml")]
 mod filebox {}
 #[bid_macros::bid_interface("../fixtures/valid/keywords.bid.yaml")]
@@ -147,6 +149,28 @@ fn short_form_skeleton_loads_both_interfaces() {
 }
 
 #[test]
+fn c_library_skeleton_answers_with_zero_values() {
+    let lib = build("c_library");
+    let m = load!(c_library::MathLib, &lib);
+    assert_eq!(m.sqrt(4.0).unwrap(), 0.0);
+    // A nullable handle stub returns NULL: `None`, nothing tracked.
+    assert!(m.parse(c"2024-01-01").unwrap().is_none());
+    // A reference C string stub is "", a nullable one NULL.
+    assert_eq!(m.version().unwrap(), c"");
+    assert_eq!(m.last_error().unwrap(), None);
+    // A transferred C string stub is a fresh "", released through its `free:` function.
+    assert_eq!(m.greet(c"x").unwrap_err().code(), "ffi.status");
+    assert_eq!(m.clamp_u8(300).unwrap(), 0);
+    assert_eq!(m.bits(7).unwrap(), 0);
+    assert!(m.digits(7).unwrap().is_empty());
+    // A pointer handle stub that is not nullable returns NULL: refused, never live.
+    let e = m.create().unwrap_err();
+    assert_eq!(e.code(), "ffi.result.null_handle", "{e}");
+    let audit = m.audit().snapshot();
+    assert_eq!((audit.live_handles, audit.leaks), (0, 0), "{audit}");
+}
+
+#[test]
 fn every_valid_fixture_is_loaded_here() {
     let dir = bid_tests::tests_dir().join("../fixtures/valid");
     let mut stems: Vec<String> = std::fs::read_dir(&dir)
@@ -161,6 +185,7 @@ fn every_valid_fixture_is_loaded_here() {
         stems,
         [
             "all_types",
+            "c_library",
             "filebox",
             "keywords",
             "mixed",

@@ -5,6 +5,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use dlopen2::wrapper::{Container, WrapperApi};
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::time::Instant;
 
 #[bid_macros::bid_interface("bench.bid.yaml")]
 mod calls {}
@@ -112,15 +113,58 @@ fn calls(c: &mut Criterion) {
     g.bench_function("bid_raw_handle_arg_ledger", |b| {
         b.iter(|| value(generated.bump(black_box(&raw_counter))))
     });
+    // A traced call to a file. The file is emptied before each sample: at these rates a
+    // trace grows by gigabytes a second, so without it the run would measure the disk's
+    // writeback (the kernel throttles writers once gigabytes are dirty), not the call.
     let trace = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-trace.jsonl");
+    let _ = std::fs::remove_file(&trace);
     generated
         .audit()
         .trace_to(&trace)
         .expect("opening the trace");
+    let truncate = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&trace)
+        .expect("the trace file");
     g.bench_function("bid_trace_on", |b| {
-        b.iter(|| value(generated.add(black_box(1), black_box(2))))
+        b.iter_custom(|iters| {
+            truncate.set_len(0).expect("emptying the trace");
+            let start = Instant::now();
+            for _ in 0..iters {
+                black_box(value(generated.add(black_box(1), black_box(2))));
+            }
+            // The clock stops once the sample's lines are all in the kernel.
+            generated.audit().flush_trace().expect("writing the trace");
+            start.elapsed()
+        })
     });
     generated.audit().trace_off();
+    let _ = std::fs::remove_file(&trace);
+    // The same call traced to /dev/null, where storing a line costs nothing: what the calling
+    // thread pays, with the writer thread's `write`s almost free. (A /dev/null that is a
+    // plain file would be filled: skipped.)
+    if std::fs::metadata("/dev/null").is_ok_and(|m| !m.is_file()) {
+        generated
+            .audit()
+            .trace_to("/dev/null")
+            .expect("opening /dev/null");
+        g.bench_function("bid_trace_dev_null", |b| {
+            b.iter(|| value(generated.add(black_box(1), black_box(2))))
+        });
+        // The same again, timed by the calling thread's CPU clock: on a shared machine the
+        // wall clock also counts the time other processes had the core.
+        #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+        g.bench_function("bid_trace_dev_null_thread_cpu", |b| {
+            b.iter_custom(|iters| {
+                let start = thread_cpu_time();
+                for _ in 0..iters {
+                    black_box(value(generated.add(black_box(1), black_box(2))));
+                }
+                thread_cpu_time() - start
+            })
+        });
+        generated.audit().trace_off();
+    }
     g.finish();
     generated
         .drop_counter(counter)
@@ -152,3 +196,29 @@ fn handle_owner(c: &mut Criterion) {
 
 criterion_group!(benches, calls, handle_owner);
 criterion_main!(benches);
+
+/// The CPU time the calling thread has used (`CLOCK_THREAD_CPUTIME_ID`).
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+fn thread_cpu_time() -> std::time::Duration {
+    /// `struct timespec` of 64-bit Linux targets.
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    let mut ts = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable `struct timespec`; the clock id exists on Linux.
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    std::time::Duration::new(
+        u64::try_from(ts.tv_sec).unwrap_or(0),
+        u32::try_from(ts.tv_nsec).unwrap_or(0),
+    )
+}

@@ -140,7 +140,7 @@ impl Checker<'_> {
         .primary(span, "reserved in the generated C")
         .note("C symbols and type names share one namespace with C, C++ and the header's own names")
         .help(match what {
-            "symbol" | "symbol prefix" => {
+            "symbol" | "symbol prefix" | "free function" => {
                 "choose another name; an existing library's symbol \
                                            can be bound with `symbol:` only if it is a valid C name"
             }

@@ -497,13 +497,17 @@ impl Checker<'_> {
                 self.unique(&mut symbols, &c, span, kind, "has the C symbol");
                 self.symbols = symbols;
             }
+            let returns = self.return_value(iface, m);
+            let (nullable, free) = self.return_extras(iface, m, returns);
             let method = Method {
                 name: name.value.to_owned(),
                 rust: rust_name,
                 symbol: c,
                 effect: self.effect(m),
                 params: self.params(iface, m),
-                returns: self.return_value(iface, m),
+                returns,
+                nullable,
+                free,
                 fallible: m.fallible.as_ref().is_some_and(|f| f.value),
                 doc: m.doc.map(str::to_owned),
             };

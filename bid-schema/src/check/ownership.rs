@@ -7,6 +7,9 @@ use crate::diag::{Code, Diagnostic};
 use crate::model::*;
 use std::collections::HashMap;
 
+/// The kind a `free:` symbol is registered under: several methods may share one.
+const FREE_KIND: &str = "the free function";
+
 impl Checker<'_> {
     /// The type of a value at `pos` with the ownership written (`given`) or its default,
     /// rejecting what is not allowed at this position.
@@ -14,8 +17,10 @@ impl Checker<'_> {
     /// | position | default | allowed |
     /// |---|---|---|
     /// | buffer parameter | borrowed | borrowed |
+    /// | `cstr` parameter | borrowed | borrowed |
     /// | handle parameter | borrowed | borrowed, transferred |
     /// | buffer return | transferred | transferred, borrowed, reference |
+    /// | `cstr` return | transferred | transferred, reference |
     /// | handle return | transferred | transferred, borrowed |
     /// | scalar, record | none | none |
     pub(super) fn ownership(
@@ -27,7 +32,9 @@ impl Checker<'_> {
     ) -> Type {
         use Ownership::*;
         let (default, allowed): (Ownership, &[Ownership]) = match (shape, pos) {
-            (Shape::Buffer(_), Pos::Param) => (Borrowed, &[Borrowed]),
+            (Shape::Buffer(_) | Shape::CStr, Pos::Param) => (Borrowed, &[Borrowed]),
+            // A C string the host would copy has no length to copy by: borrowed is refused.
+            (Shape::CStr, _) => (Transferred, &[Transferred, Reference]),
             (Shape::Handle(_), Pos::Param) => (Borrowed, &[Borrowed, Transferred]),
             (Shape::Buffer(_), _) => (Transferred, &[Transferred, Borrowed, Reference]),
             (Shape::Handle(_), _) => (Transferred, &[Transferred, Borrowed]),
@@ -38,6 +45,7 @@ impl Checker<'_> {
             Shape::Record(id) => Type::Record(id),
             Shape::Handle(id) => Type::Handle(id, own),
             Shape::Buffer(b) => Type::Buffer(b, own),
+            Shape::CStr => Type::CStr(own),
         };
         let Some(g) = given else {
             return with(default);
@@ -69,6 +77,105 @@ impl Checker<'_> {
             "none: this value is copied and has no owner",
         );
         with(default)
+    }
+
+    /// `nullable:` and `free:` of a method's return, checked against its type: `nullable` on
+    /// a handle or `cstr`, `free` on a transferred `cstr`, string, bytes or array. A `free`
+    /// symbol is a C name of the file like a method's symbol; several methods may name the
+    /// same one.
+    pub(super) fn return_extras(
+        &mut self,
+        iface: &Interface,
+        m: &MethodAst,
+        ret: Option<Type>,
+    ) -> (bool, Option<String>) {
+        let Some(r) = &m.returns else {
+            return (false, None);
+        };
+        // A type was written but did not resolve: reported already, nothing more to say.
+        let unresolved = ret.is_none() && r.ty.as_ref().is_some_and(|t| t.value.trim() != "void");
+        let mut nullable = false;
+        if let Some(n) = &r.nullable {
+            match ret {
+                Some(Type::Handle(..) | Type::CStr(_)) => nullable = n.value,
+                None if unresolved => {}
+                _ => {
+                    let what = ret.map_or_else(|| "void".to_owned(), |t| spelling(iface, t));
+                    self.push(
+                        self.error(
+                            Code::FieldInvalid,
+                            format!("`nullable` does not apply to a `{what}` return"),
+                            n.span,
+                            "not a handle or a `cstr`",
+                        )
+                        .note("`nullable: true` makes a NULL (or 0) result `None`: handles and C strings have one")
+                        .help("remove `nullable`"),
+                    );
+                }
+            }
+        }
+        let Some(free) = r.free.clone() else {
+            return (nullable, None);
+        };
+        let fits = match ret {
+            Some(Type::Buffer(_, own) | Type::CStr(own)) => Some(own),
+            _ => None,
+        };
+        match fits {
+            Some(Ownership::Transferred) => {}
+            Some(own) => {
+                self.push(
+                    self.error(
+                        Code::OwnershipMismatch,
+                        format!("`free` is not allowed on a `{}` return", own.as_str()),
+                        free.span,
+                        "the host does not free this result",
+                    )
+                    .note("the host frees only what it owns: a result returned `ownership: transferred`")
+                    .help("remove `free`, or make the result `ownership: transferred`"),
+                );
+                return (nullable, None);
+            }
+            None if unresolved => return (nullable, None),
+            None => {
+                let what = ret.map_or_else(|| "void".to_owned(), |t| spelling(iface, t));
+                let help = if matches!(ret, Some(Type::Handle(..))) {
+                    "a handle is released by the method its type names with `release:`"
+                } else {
+                    "remove `free`: only strings, bytes, arrays and `cstr` are freed"
+                };
+                self.push(
+                    self.error(
+                        Code::FieldInvalid,
+                        format!("`free` does not apply to a `{what}` return"),
+                        free.span,
+                        "nothing to free",
+                    )
+                    .help(help),
+                );
+                return (nullable, None);
+            }
+        }
+        if !self.ident(&free, "free function")
+            || !self.c_global(free.value, "free function", free.span)
+        {
+            return (nullable, None);
+        }
+        if self.symbols.kind_of(free.value) != Some(FREE_KIND) {
+            let mut symbols = std::mem::take(&mut self.symbols);
+            let fresh = self.unique(
+                &mut symbols,
+                free.value,
+                free.span,
+                FREE_KIND,
+                "has the C symbol",
+            );
+            self.symbols = symbols;
+            if !fresh {
+                return (nullable, None);
+            }
+        }
+        (nullable, Some(free.value.to_owned()))
     }
 
     pub(super) fn ownership_error(

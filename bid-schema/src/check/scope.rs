@@ -24,6 +24,11 @@ impl Names {
         self.first.insert(key.to_owned(), (span, kind));
         None
     }
+
+    /// What kind of item registered `key` first, if any.
+    pub(super) fn kind_of(&self, key: &str) -> Option<&'static str> {
+        self.first.get(key).map(|&(_, kind)| kind)
+    }
 }
 
 /// The three namespaces one list of values (a record's fields, a method's parameters) must

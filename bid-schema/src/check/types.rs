@@ -8,7 +8,7 @@ use crate::model::*;
 use crate::names;
 
 /// Type keywords that are not scalars.
-const NON_SCALAR: &[&str] = &["string", "bytes", "void", "handle", "array"];
+const NON_SCALAR: &[&str] = &["string", "bytes", "cstr", "void", "handle", "array"];
 const PHASE2: &[&str] = &["list", "map", "optional", "result"];
 
 /// Every built-in type keyword, for "did you mean".
@@ -52,6 +52,7 @@ pub(super) enum Shape {
     Record(TypeId),
     Handle(TypeId),
     Buffer(Buffer),
+    CStr,
 }
 
 impl Shape {
@@ -61,7 +62,7 @@ impl Shape {
             Shape::Scalar(s) => Some(Elem::Scalar(s)),
             Shape::Record(id) => Some(Elem::Record(id)),
             Shape::Handle(id) => Some(Elem::Handle(id)),
-            Shape::Buffer(_) => None,
+            Shape::Buffer(_) | Shape::CStr => None,
         }
     }
 }
@@ -215,9 +216,10 @@ impl Checker<'_> {
                     self.misplaced(span, s, pos)
                 };
             }
-            "string" | "bytes" if matches!(pos, Pos::Field | Pos::Element(_)) => {
+            "string" | "bytes" | "cstr" if matches!(pos, Pos::Field | Pos::Element(_)) => {
                 return self.misplaced(span, s, pos);
             }
+            "cstr" => Shape::CStr,
             "string" => Shape::Buffer(Buffer::String),
             "bytes" => Shape::Buffer(Buffer::Bytes),
             "handle" => {
@@ -280,12 +282,12 @@ impl Checker<'_> {
                 "pass buffers as separate parameters",
             ),
             (_, Pos::Element(true)) => (
-                "arrays hold i32, i64, f32, f64, handles and records only",
+                "arrays hold integers, floats, handles and records only",
                 "return a count and fetch each item with an indexed getter, e.g. \
                  `count() -> i32` and `get(index: i32) -> string`",
             ),
             _ => (
-                "arrays hold i32, i64, f32, f64, handles and records only",
+                "arrays hold integers, floats, handles and records only",
                 "pass strings and nested arrays as separate parameters",
             ),
         };

@@ -277,6 +277,25 @@ fn interface(w: &mut Writer, iface: &Interface) {
         w.blank();
     }
 
+    for symbol in iface.custom_frees() {
+        let users: Vec<String> = iface
+            .methods
+            .iter()
+            .filter(|m| m.free() == Some(symbol))
+            .map(|m| format!("`{}`", m.name))
+            .collect();
+        w.doc(&[format!(
+            "Releases what {} returned as `transferred` (its `free:` function). The host calls \
+             it exactly once per such result, with the pointer it received.",
+            users.join(", ")
+        )]);
+        w.line(&format!(
+            "BID_EXPORT {};",
+            lower::free_prototype(iface, symbol)
+        ));
+        w.blank();
+    }
+
     let free_need = if iface.needs_free() {
         "Required: some method returns a transferred buffer."
     } else {

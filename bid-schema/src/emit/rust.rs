@@ -298,10 +298,12 @@ pub(crate) fn docs(doc: Option<&str>) -> TokenStream {
 /// `int32_t`.
 pub(crate) fn scalar_type(s: Scalar) -> TokenStream {
     match s {
-        Scalar::Bool | Scalar::I32 => quote!(i32),
-        Scalar::I64 => quote!(i64),
-        Scalar::F32 => quote!(f32),
-        Scalar::F64 => quote!(f64),
+        Scalar::Bool => quote!(i32),
+        // The keyword is the Rust type.
+        s => {
+            let t = format_ident!("{}", s.keyword());
+            quote!(#t)
+        }
     }
 }
 

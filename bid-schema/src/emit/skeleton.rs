@@ -11,7 +11,7 @@
 
 use super::c::writer::Writer;
 use crate::lower;
-use crate::model::{HandleRepr, Interface, Method, Model, Scalar, Type, spelling};
+use crate::model::{HandleRepr, Interface, Method, Model, Ownership, Scalar, Type, spelling};
 use crate::names;
 use bid_abi::Status;
 
@@ -131,6 +131,19 @@ fn interface(w: &mut Writer, iface: &Interface) {
                 .to_owned(),
         ],
     );
+    for symbol in iface.custom_frees() {
+        w.comment(
+            "/*",
+            &["A `free:` function of the BID file: releases with free(), as above.".to_owned()],
+        );
+        w.block(
+            &format!("BID_EXPORT {} {{", lower::free_prototype(iface, symbol)),
+            "}",
+            |w| w.line("free(ptr);"),
+        );
+        w.blank();
+    }
+
     w.block(
         &format!(
             "BID_EXPORT const char* {}(void) {{",
@@ -180,6 +193,8 @@ fn method(w: &mut Writer, iface: &Interface, m: &Method) {
                 w.line("out->len = 0;");
             }
             Zero::Literal(v) => w.line(&format!("return {v};")),
+            // An empty string the host releases with the method's free function.
+            Zero::OwnedCString => w.line("return (char*)calloc(1, 1);"),
             Zero::Record(name) => w.line(&format!("return {name};")),
         }
     });
@@ -195,6 +210,8 @@ enum Zero {
     Literal(&'static str),
     /// A zeroed record, in a static local of this name.
     Record(String),
+    /// A freshly allocated empty C string.
+    OwnedCString,
 }
 
 fn zero_value(iface: &Interface, m: &Method, proto: &lower::CPrototype) -> Zero {
@@ -204,6 +221,9 @@ fn zero_value(iface: &Interface, m: &Method, proto: &lower::CPrototype) -> Zero 
     match m.returns {
         None => Zero::Nothing,
         Some(Type::Buffer(..)) => Zero::Buffer,
+        Some(Type::CStr(_)) if m.nullable() => Zero::Literal("NULL"),
+        Some(Type::CStr(Ownership::Transferred)) => Zero::OwnedCString,
+        Some(Type::CStr(_)) => Zero::Literal("\"\""),
         Some(Type::Scalar(Scalar::F32)) => Zero::Literal("0.0f"),
         Some(Type::Scalar(Scalar::F64)) => Zero::Literal("0.0"),
         Some(Type::Scalar(_)) => Zero::Literal("0"),

@@ -53,10 +53,22 @@ impl HandleRepr {
 pub enum Scalar {
     /// `int32_t` 0 or 1 at the boundary.
     Bool,
+    /// `int8_t`.
+    I8,
+    /// `int16_t`.
+    I16,
     /// `int32_t`.
     I32,
     /// `int64_t`.
     I64,
+    /// `uint8_t`.
+    U8,
+    /// `uint16_t`.
+    U16,
+    /// `uint32_t`.
+    U32,
+    /// `uint64_t`.
+    U64,
     /// `float`.
     F32,
     /// `double`.
@@ -65,20 +77,33 @@ pub enum Scalar {
 
 impl Scalar {
     /// Every scalar, in the order the docs list them.
-    pub const ALL: [Scalar; 5] = [
+    pub const ALL: [Scalar; 11] = [
         Scalar::Bool,
+        Scalar::I8,
+        Scalar::I16,
         Scalar::I32,
         Scalar::I64,
+        Scalar::U8,
+        Scalar::U16,
+        Scalar::U32,
+        Scalar::U64,
         Scalar::F32,
         Scalar::F64,
     ];
 
-    /// The BID keyword (`i32`), the one spelling of the type in YAML, signatures and docs.
+    /// The BID keyword (`i32`), the one spelling of the type in YAML, signatures and docs;
+    /// also the Rust type (`bool` aside, which crosses as `i32`).
     pub fn keyword(self) -> &'static str {
         match self {
             Scalar::Bool => "bool",
+            Scalar::I8 => "i8",
+            Scalar::I16 => "i16",
             Scalar::I32 => "i32",
             Scalar::I64 => "i64",
+            Scalar::U8 => "u8",
+            Scalar::U16 => "u16",
+            Scalar::U32 => "u32",
+            Scalar::U64 => "u64",
             Scalar::F32 => "f32",
             Scalar::F64 => "f64",
         }
@@ -93,7 +118,13 @@ impl Scalar {
     pub fn c_type(self) -> &'static str {
         match self {
             Scalar::Bool | Scalar::I32 => "int32_t",
+            Scalar::I8 => "int8_t",
+            Scalar::I16 => "int16_t",
             Scalar::I64 => "int64_t",
+            Scalar::U8 => "uint8_t",
+            Scalar::U16 => "uint16_t",
+            Scalar::U32 => "uint32_t",
+            Scalar::U64 => "uint64_t",
             Scalar::F32 => "float",
             Scalar::F64 => "double",
         }
@@ -102,9 +133,16 @@ impl Scalar {
     /// Size in bytes (alignment is the same, except 8-byte scalars on some targets).
     pub fn size(self) -> u64 {
         match self {
-            Scalar::Bool | Scalar::I32 | Scalar::F32 => 4,
-            Scalar::I64 | Scalar::F64 => 8,
+            Scalar::I8 | Scalar::U8 => 1,
+            Scalar::I16 | Scalar::U16 => 2,
+            Scalar::Bool | Scalar::I32 | Scalar::U32 | Scalar::F32 => 4,
+            Scalar::I64 | Scalar::U64 | Scalar::F64 => 8,
         }
+    }
+
+    /// Whether it is `f32` or `f64`.
+    pub fn is_float(self) -> bool {
+        matches!(self, Scalar::F32 | Scalar::F64)
     }
 }
 
@@ -152,14 +190,17 @@ pub enum Type {
     Handle(TypeId, Ownership),
     /// A string, bytes or an array: borrowed, transferred or reference.
     Buffer(Buffer, Ownership),
+    /// `cstr`: a NUL-terminated UTF-8 `const char*`. A parameter is borrowed; a return is
+    /// transferred or reference.
+    CStr(Ownership),
 }
 
 impl Type {
-    /// The ownership of a handle or buffer, `None` for values that are copied.
+    /// The ownership of a handle, buffer or C string, `None` for values that are copied.
     pub fn ownership(self) -> Option<Ownership> {
         match self {
             Type::Scalar(_) | Type::Record(_) => None,
-            Type::Handle(_, own) | Type::Buffer(_, own) => Some(own),
+            Type::Handle(_, own) | Type::Buffer(_, own) | Type::CStr(own) => Some(own),
         }
     }
 

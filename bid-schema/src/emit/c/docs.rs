@@ -59,6 +59,9 @@ fn param(iface: &Interface, p: &Param) -> String {
             "borrowed: the host still owns it; do not release it"
         }
         Type::Scalar(Scalar::Bool) => "by value, 0 or 1",
+        Type::CStr(_) => {
+            "borrowed: NUL-terminated UTF-8, never NULL, valid for this call only; copy what you keep"
+        }
         _ => "by value",
     };
     if p.c == p.name {
@@ -85,11 +88,17 @@ fn returns(iface: &Interface, m: &Method, out: &str) -> String {
         Type::Buffer(buf, own) => {
             let unit = buffer_unit(buf);
             let own = match own {
-                Ownership::Transferred => format!(
-                    "transferred: allocate it and write {{ptr, len}} to *{out}; the host releases it \
-                     exactly once with {}(ptr, len)",
-                    iface.free_symbol()
-                ),
+                Ownership::Transferred => match m.free() {
+                    Some(free) => format!(
+                        "transferred: allocate it and write {{ptr, len}} to *{out}; the host \
+                         releases it exactly once with {free}(ptr)"
+                    ),
+                    None => format!(
+                        "transferred: allocate it and write {{ptr, len}} to *{out}; the host \
+                         releases it exactly once with {}(ptr, len)",
+                        iface.free_symbol()
+                    ),
+                },
                 Ownership::Borrowed => format!(
                     "borrowed: write {{ptr, len}} to *{out}; it must stay valid until the next call \
                      into this library; the host copies it and never frees it"
@@ -120,6 +129,34 @@ fn returns(iface: &Interface, m: &Method, out: &str) -> String {
         }
         Type::Scalar(Scalar::Bool) => "0 or 1; any other value is an error on the host".to_owned(),
         Type::Scalar(_) | Type::Record(_) => "by value".to_owned(),
+        Type::CStr(own) => {
+            let null = if m.nullable() {
+                "NULL means none"
+            } else {
+                "never NULL (NULL is an error on the host)"
+            };
+            match own {
+                Ownership::Transferred => format!(
+                    "transferred: NUL-terminated UTF-8, {null}; the host releases it exactly once \
+                     with {}",
+                    m.free().map_or_else(
+                        || format!("{}(ptr, 0)", iface.free_symbol()),
+                        |f| format!("{f}(ptr)")
+                    )
+                ),
+                _ => format!(
+                    "reference: NUL-terminated UTF-8 valid for the library's lifetime, {null}; never \
+                     freed"
+                ),
+            }
+        }
+    };
+    let own = match ty {
+        Type::Handle(..) if m.nullable() => format!("{own}; NULL or 0 means none"),
+        Type::Handle(id, _) if iface.handle(id).repr() == crate::model::HandleRepr::Pointer => {
+            format!("{own}; never NULL (NULL is an error on the host)")
+        }
+        _ => own,
     };
     format!("{name}, {own}.")
 }

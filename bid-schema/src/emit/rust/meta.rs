@@ -76,6 +76,10 @@ fn value(iface: &Interface, ty: Type) -> TokenStream {
                 Buffer::Array(_) => quote!(Array(#own)),
             }
         }
+        Type::CStr(own) => {
+            let own = ownership(own);
+            quote!(CStr(#own))
+        }
     }
 }
 
@@ -144,7 +148,11 @@ pub(crate) fn meta_static(iface: &Interface, layouts: &[Layouts]) -> TokenStream
             let i = Literal::usize_unsuffixed(i);
             quote!(PASSING[#i])
         };
-        quote!(MethodMeta::new(#mname, #symbol, #effect, #fallible, #params, #ret, #label))
+        let free = match m.free() {
+            Some(f) => quote!(Some(#f)),
+            None => quote!(None),
+        };
+        quote!(MethodMeta::new(#mname, #symbol, #effect, #fallible, #params, #ret, #label, #free))
     });
     let handles_name = handles_name(iface);
     // The short names come from `use`s inside each initialiser block: fully qualified

@@ -7,7 +7,9 @@
 
 use super::types::{handle_raw, widen};
 use super::{docs, elem_type, ident, scalar_type};
-use crate::model::{Buffer, Effect, Interface, Method, Ownership, Scalar, Type, TypeId};
+use crate::model::{
+    Buffer, Effect, HandleRepr, Interface, Method, Ownership, Scalar, Type, TypeId,
+};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -22,6 +24,8 @@ fn c_value(iface: &Interface, ty: Type) -> TokenStream {
             quote!(#name)
         }
         Type::Buffer(..) => quote!(::bid_runtime::BidBuf),
+        Type::CStr(Ownership::Transferred) => quote!(*mut ::core::ffi::c_char),
+        Type::CStr(_) => quote!(*const ::core::ffi::c_char),
     }
 }
 
@@ -61,7 +65,7 @@ pub(crate) fn fn_type(iface: &Interface, m: &Method) -> TokenStream {
     }
     let ret = match m.returns() {
         _ if m.fallible() => quote!(-> i32),
-        Some(ty @ (Type::Scalar(_) | Type::Handle(..) | Type::Record(_))) => {
+        Some(ty @ (Type::Scalar(_) | Type::Handle(..) | Type::Record(_) | Type::CStr(_))) => {
             let ty = c_value(iface, ty);
             quote!(-> #ty)
         }
@@ -86,16 +90,28 @@ fn api_param(iface: &Interface, ty: Type) -> TokenStream {
             let elem = elem_type(iface, e);
             quote!(&[#elem])
         }
+        Type::CStr(_) => quote!(&::core::ffi::CStr),
         ty => c_value(iface, ty),
     }
 }
 
-/// The `T` of `CallResult<T>` in the safe API.
-fn api_return(iface: &Interface, ty: Option<Type>) -> TokenStream {
-    let Some(ty) = ty else {
+/// The `T` of `CallResult<T>` in the safe API: `Option<..>` for a `nullable` result.
+fn api_return(iface: &Interface, m: &Method) -> TokenStream {
+    let Some(ty) = m.returns() else {
         return quote!(());
     };
+    let value = api_value(iface, ty);
+    if m.nullable() {
+        quote!(::core::option::Option<#value>)
+    } else {
+        value
+    }
+}
+
+fn api_value(iface: &Interface, ty: Type) -> TokenStream {
     match ty {
+        Type::CStr(Ownership::Transferred) => quote!(::bid_runtime::PluginCStr<'_>),
+        Type::CStr(_) => quote!(&::core::ffi::CStr),
         Type::Handle(id, Ownership::Transferred) => handle_type(iface, id),
         Type::Handle(id, _) => {
             let ty = handle_type(iface, id);
@@ -151,8 +167,6 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     let mut stmts = Vec::new();
     let mut args = Vec::new();
     let mut handle_checks = Vec::new();
-    // Whether some statement ends the call early with `?`.
-    let mut early = false;
     for (j, p) in m.params().iter().enumerate() {
         let pname = ident(p.rust());
         let pty = api_param(iface, p.ty());
@@ -168,11 +182,12 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                     Buffer::Bytes => quote!(bytes_arg),
                     Buffer::Array(_) => quote!(slice_arg),
                 };
-                early = true;
-                stmts.push(quote!(let (#ptr, #len) = __bid_call.#check(#written, #a)?;));
+                let checked = try_(quote!(__bid_call.#check(#written, #a)));
+                stmts.push(quote!(let (#ptr, #len) = #checked;));
                 args.extend([quote!(#ptr), quote!(#len)]);
             }
             Type::Scalar(Scalar::Bool) => args.push(quote!(i32::from(#a))),
+            Type::CStr(_) => args.push(quote!(#a.as_ptr())),
             Type::Handle(id, own) => {
                 // After the buffer checks, which may still refuse the call: a transferred
                 // handle refused before it is taken apart (another box's) is released by its
@@ -180,22 +195,26 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                 // plain value released already), it is not released a second time.
                 let handle = super::meta::handle_ref(iface, id);
                 let repr = iface.handle(id).repr();
-                early = true;
                 if own == Ownership::Transferred {
                     let (h, st) = (format_ident!("__bid_h{}", j), format_ident!("__bid_s{}", j));
                     let before = widen(repr, &quote!(#a.raw));
                     let raw = widen(repr, &quote!(#h));
+                    let take = try_(quote! {
+                        __bid_call.handle_take(#handle, ::core::ptr::eq(#a.owner, self), #before)
+                    });
+                    let taken = try_(quote!(__bid_call.handle_in(#handle, true, #st, #raw, true)));
                     handle_checks.push(quote! {
-                        __bid_call.handle_take(#handle, ::core::ptr::eq(#a.owner, self), #before)?;
+                        #take;
                         let (#h, _, #st) = #a.into_parts();
-                        __bid_call.handle_in(#handle, true, #st, #raw, true)?;
+                        #taken;
                     });
                     args.push(quote!(#h));
                 } else {
                     let raw = widen(repr, &quote!(#a.raw));
-                    handle_checks.push(quote! {
-                        __bid_call.handle_in(#handle, ::core::ptr::eq(#a.owner, self), #a.state, #raw, false)?;
+                    let checked = try_(quote! {
+                        __bid_call.handle_in(#handle, ::core::ptr::eq(#a.owner, self), #a.state, #raw, false)
                     });
+                    handle_checks.push(quote!(#checked;));
                     args.push(quote!(#a.raw));
                 }
             }
@@ -216,6 +235,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     };
     let f = quote!((self.fns.#name));
     let value = format_ident!("__bid_r");
+    let status = try_(quote!(__bid_call.status(__bid_status)));
     let ret = m.returns();
     match (ret, m.fallible()) {
         (Some(ty), true) => {
@@ -224,7 +244,7 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                     let mut __bid_out = ::bid_runtime::BidBuf::EMPTY;
                     // SAFETY: the symbol has this C prototype (checked at load); args are live.
                     let __bid_status = unsafe { #f(#(#args,)* &mut __bid_out) };
-                    __bid_call.status(__bid_status)?;
+                    #status;
                     let #value = __bid_out;
                 });
             } else {
@@ -233,21 +253,20 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
                     let mut __bid_out = ::core::mem::MaybeUninit::<#out>::zeroed();
                     // SAFETY: as above.
                     let __bid_status = unsafe { #f(#(#args,)* __bid_out.as_mut_ptr()) };
-                    __bid_call.status(__bid_status)?;
+                    #status;
                     // SAFETY: every BID value type is valid all-zero, and the plugin wrote it.
                     let #value = unsafe { __bid_out.assume_init() };
                 });
             }
-            early = true;
         }
         (None, true) => {
             stmts.push(quote! {
                 // SAFETY: the symbol has this C prototype (checked at load); args are live.
                 let __bid_status = unsafe { #f(#(#args),*) };
             });
-            // The status is the result: no `?` needed unless an argument check came first.
+            // The status is the result.
             let result = Finish::Checked(quote!(__bid_call.status(__bid_status)));
-            return item.assemble(quote!(()), stmts, early, result);
+            return item.assemble(quote!(()), stmts, result);
         }
         (Some(Type::Buffer(..)), false) => stmts.push(quote! {
             let mut #value = ::bid_runtime::BidBuf::EMPTY;
@@ -267,22 +286,16 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
     let result = match ret {
         None => Finish::Ok(quote!(())),
         Some(Type::Scalar(Scalar::Bool)) => Finish::Checked(quote!(__bid_call.bool_ret(#value))),
-        Some(Type::Handle(id, own)) => {
-            let name = ident(iface.ty(id).rust());
-            if own == Ownership::Transferred {
-                let handle = super::meta::handle_ref(iface, id);
-                Finish::Ok(quote! {
-                    #name { raw: #value, owner: self, state: __bid_call.handle_out(#handle) }
-                })
-            } else {
-                Finish::Ok(quote! {
-                    ::bid_runtime::Borrowed::__new(#name {
-                        raw: #value,
-                        owner: self,
-                        state: ::bid_runtime::__private::HandleState::TYPED,
-                    })
-                })
-            }
+        Some(Type::Handle(id, own)) => handle_result(iface, m, id, own, &value),
+        Some(Type::CStr(own)) => {
+            let getter = match (own, m.nullable()) {
+                (Ownership::Transferred, false) => quote!(cstr_ret),
+                (Ownership::Transferred, true) => quote!(cstr_ret_nullable),
+                (_, false) => quote!(cstr_ref),
+                (_, true) => quote!(cstr_ref_nullable),
+            };
+            // SAFETY (in the generated code): the pointer is what the plugin returned.
+            Finish::Checked(quote!(unsafe { __bid_call.#getter(#value) }))
         }
         Some(Type::Buffer(buf, own)) => {
             let kind = match buf {
@@ -301,7 +314,69 @@ pub(crate) fn method(iface: &Interface, index: usize, m: &Method) -> TokenStream
         }
         Some(Type::Scalar(_) | Type::Record(_)) => Finish::Ok(quote!(#value)),
     };
-    item.assemble(api_return(iface, ret), stmts, early, result)
+    item.assemble(api_return(iface, m), stmts, result)
+}
+
+/// The owned or borrowed handle a method returns: `None` for a NULL (or 0) result when the
+/// method is `nullable`, an error for a NULL pointer handle when it is not.
+fn handle_result(
+    iface: &Interface,
+    m: &Method,
+    id: TypeId,
+    own: Ownership,
+    value: &Ident,
+) -> Finish {
+    let name = ident(iface.ty(id).rust());
+    let handle = super::meta::handle_ref(iface, id);
+    let pointer = iface.handle(id).repr() == HandleRepr::Pointer;
+    let make = |raw: TokenStream| {
+        if own == Ownership::Transferred {
+            quote!(#name { raw: #raw, owner: self, state: __bid_call.handle_out(#handle) })
+        } else {
+            quote! {
+                ::bid_runtime::Borrowed::__new(#name {
+                    raw: #raw,
+                    owner: self,
+                    state: ::bid_runtime::__private::HandleState::TYPED,
+                })
+            }
+        }
+    };
+    if m.nullable() {
+        let is_null = if pointer {
+            quote!(#value.is_null())
+        } else {
+            quote!(#value == 0)
+        };
+        let some = make(quote!(#value));
+        return Finish::Ok(quote! {
+            if #is_null {
+                __bid_call.null_ret();
+                ::core::option::Option::None
+            } else {
+                ::core::option::Option::Some(#some)
+            }
+        });
+    }
+    if pointer {
+        let made = make(quote!(__bid_raw));
+        return Finish::Checked(
+            quote!(__bid_call.nonnull_handle(#handle, #value).map(|__bid_raw| #made)),
+        );
+    }
+    Finish::Ok(make(quote!(#value)))
+}
+
+/// `expr?` in a generated method: an `Err` ends the call through `Call::fail` (counted and
+/// traced like any result), and the success path builds no `Result` on the way (a closure
+/// with `?` did, and copying it out cost a store-forwarding stall per call).
+fn try_(expr: TokenStream) -> TokenStream {
+    quote! {
+        match #expr {
+            ::core::result::Result::Ok(__bid_v) => __bid_v,
+            ::core::result::Result::Err(__bid_e) => return __bid_call.fail(__bid_e),
+        }
+    }
 }
 
 /// What a method item has before its body: docs, attributes, signature, the statement that
@@ -316,13 +391,7 @@ struct Item {
 }
 
 impl Item {
-    fn assemble(
-        self,
-        api: TokenStream,
-        stmts: Vec<TokenStream>,
-        early: bool,
-        result: Finish,
-    ) -> TokenStream {
+    fn assemble(self, api: TokenStream, stmts: Vec<TokenStream>, result: Finish) -> TokenStream {
         let Item {
             name,
             thread_safe,
@@ -331,28 +400,17 @@ impl Item {
             take_params,
             idx,
         } = self;
-        // A body with a `?` is a closure, so a refused check still reaches `finish`; the others
-        // finish their result directly.
-        let body = if early {
-            let result = match result {
-                Finish::Ok(value) => quote!(::core::result::Result::Ok(#value)),
-                Finish::Checked(result) => result,
-            };
-            quote! {
-                let __bid_body = || { #(#stmts)* #result };
-                __bid_call.finish(__bid_body())
-            }
-        } else {
-            match result {
-                Finish::Ok(value) => quote!(#(#stmts)* __bid_call.ok(#value)),
-                Finish::Checked(result) => quote!(#(#stmts)* __bid_call.finish(#result)),
-            }
+        // A refused check returns early through `Call::fail` (see `try_`); the value ends
+        // the call through `ok` or `finish`.
+        let body = match result {
+            Finish::Ok(value) => quote!(#(#stmts)* __bid_call.ok(#value)),
+            Finish::Checked(result) => quote!(#(#stmts)* __bid_call.finish(#result)),
         };
         // Not thread safe: one call at a time into the library, held to the end of the body.
         let serial = (!thread_safe).then(|| quote!(let __bid_serial = self.lib.serialize();));
         quote! {
             #attrs
-            #[inline]
+            #[inline(always)]
             pub fn #name(&self, #(#sig),*) -> ::bid_runtime::CallResult<#api> {
                 #take_params
                 #serial

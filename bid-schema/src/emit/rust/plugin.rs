@@ -215,7 +215,7 @@ impl<'m> Glue<'m> {
             let ty = api_param(iface, p.ty(), &TokenStream::new());
             quote!(#n: #ty)
         });
-        let ret = api_return(iface, m.returns(), &TokenStream::new());
+        let ret = api_return(iface, m, &TokenStream::new());
         let ret = match (m.fallible(), ret) {
             (true, ret) => {
                 let ret = ret.unwrap_or_else(|| quote!(()));
@@ -374,6 +374,7 @@ fn api_param(iface: &Interface, ty: Type, records: &TokenStream) -> TokenStream 
             }
         }
         Type::Buffer(Buffer::String, _) => quote!(&str),
+        Type::CStr(_) => quote!(&::core::ffi::CStr),
         Type::Buffer(Buffer::Bytes, _) => quote!(&[u8]),
         Type::Buffer(Buffer::Array(e), _) => {
             let e = elem(iface, e, records);
@@ -382,10 +383,24 @@ fn api_param(iface: &Interface, ty: Type, records: &TokenStream) -> TokenStream 
     }
 }
 
-/// A trait method's return type, `None` for `void`.
-fn api_return(iface: &Interface, ty: Option<Type>, records: &TokenStream) -> Option<TokenStream> {
+/// A trait method's return type, `None` for `void`; `Option<..>` for a `nullable` handle or
+/// C string the plugin gives.
+fn api_return(iface: &Interface, m: &Method, records: &TokenStream) -> Option<TokenStream> {
+    let ty = m.returns()?;
+    let value = api_value(iface, ty, records);
+    let optional = m.nullable() && !matches!(ty, Type::Handle(_, Ownership::Borrowed));
+    Some(if optional {
+        quote!(::core::option::Option<#value>)
+    } else {
+        value
+    })
+}
+
+fn api_value(iface: &Interface, ty: Type, records: &TokenStream) -> TokenStream {
     let static_ref = |own: Ownership| own == Ownership::Reference;
-    Some(match ty? {
+    match ty {
+        Type::CStr(Ownership::Transferred) => quote!(::std::ffi::CString),
+        Type::CStr(_) => quote!(&'static ::core::ffi::CStr),
         Type::Handle(id, Ownership::Transferred) => {
             let n = ident(iface.ty(id).rust());
             quote!(Self::#n)
@@ -404,7 +419,7 @@ fn api_return(iface: &Interface, ty: Option<Type>, records: &TokenStream) -> Opt
             }
         }
         ty => api_param(iface, ty, records),
-    })
+    }
 }
 
 /// The C-level type of a value in a prototype, records under `records` (empty inside the
@@ -418,6 +433,8 @@ fn c_value(iface: &Interface, ty: Type, records: &TokenStream) -> TokenStream {
             quote!(#records #n)
         }
         Type::Buffer(..) => quote!(::bid_plugin::__private::BidBuf),
+        Type::CStr(Ownership::Transferred) => quote!(*mut ::core::ffi::c_char),
+        Type::CStr(_) => quote!(*const ::core::ffi::c_char),
     }
 }
 
@@ -508,6 +525,13 @@ impl Glue<'_> {
                     stmts.push(quote!(let #v = #rt::bool_arg(#written, #a)?;));
                     args.push(quote!(#v));
                 }
+                Type::CStr(_) => {
+                    stmts.push(quote! {
+                        // SAFETY: the ABI: a NUL-terminated string readable for the call.
+                        let #v = unsafe { #rt::cstr_arg(#written, #a) }?;
+                    });
+                    args.push(quote!(#v));
+                }
                 Type::Handle(id, own) => {
                     let table = ident(iface.ty(id).rust());
                     let table = quote!(__bid_s.handles.#table);
@@ -530,7 +554,7 @@ impl Glue<'_> {
         stmts.push(quote! {
             let __bid_r = <P as #plugin>::#mname(&__bid_s.plugin, #handles #(#args),*) #question;
         });
-        let value = encode(iface, m.returns());
+        let value = encode(iface, m);
         let body = if m.has_out_param() {
             quote! {
                 __bid_out.write(#value);
@@ -552,7 +576,7 @@ impl Glue<'_> {
             /// The caller passes what the C prototype says: buffers readable and an out-param
             /// writable for the call.
             #[doc(hidden)]
-            #[inline]
+            #[inline(always)]
             #[allow(clippy::all, clippy::pedantic, reason = "generated glue")]
             pub unsafe fn #name<P: #plugin>(__bid_holder: &#holder<P>, #(#decl),*) #ret {
                 #rt::#guard(#method, || {
@@ -601,6 +625,19 @@ impl Glue<'_> {
                 }
             }
         };
+        let custom_frees = iface
+            .custom_frees()
+            .into_iter()
+            .enumerate()
+            .map(|(i, symbol)| {
+                let local = format_ident!("__bid_free_{}", i);
+                quote! {
+                    #[unsafe(export_name = #symbol)]
+                    extern "C" fn #local(ptr: *mut ::core::ffi::c_void) {
+                        ::bid_plugin::__private::free_ptr(ptr)
+                    }
+                }
+            });
         let sig_symbol = iface.signature_symbol();
         let signature = signature_literal(&crate::signature::text(iface));
         let default_path = quote!(#(#path)::*);
@@ -631,6 +668,7 @@ impl Glue<'_> {
                         static __BID_STATE: #p #holder<$t> = #p #holder::<$t>::new();
                         #(#fns)*
                         #free
+                        #(#custom_frees)*
                         #[unsafe(export_name = #sig_symbol)]
                         extern "C" fn __bid_signature() -> *const ::core::ffi::c_char {
                             ::bid_plugin::__private::signature(#signature)
@@ -654,33 +692,58 @@ fn shim_name(interface: usize, method: usize) -> Ident {
 }
 
 /// The C value of a trait method's result `__bid_r`, as an expression that may use `?`.
-fn encode(iface: &Interface, ty: Option<Type>) -> TokenStream {
-    let rt = quote!(::bid_plugin::__private);
-    let Some(ty) = ty else {
+fn encode(iface: &Interface, m: &Method) -> TokenStream {
+    let Some(ty) = m.returns() else {
         return quote!(__bid_r);
     };
+    // A `nullable` handle or C string the plugin gives is an `Option`: `None` is NULL or 0.
+    let optional = m.nullable() && !matches!(ty, Type::Handle(_, Ownership::Borrowed));
+    if !optional {
+        return encode_value(iface, ty, &quote!(__bid_r));
+    }
+    let some = encode_value(iface, ty, &quote!(__bid_v));
+    let none = match ty {
+        Type::CStr(_) => quote!(::core::ptr::null_mut()),
+        Type::Handle(id, _) if iface.handle(id).repr() == HandleRepr::Pointer => {
+            quote!(::core::ptr::null_mut())
+        }
+        _ => quote!(0),
+    };
+    quote! {
+        match __bid_r {
+            ::core::option::Option::Some(__bid_v) => #some,
+            ::core::option::Option::None => #none,
+        }
+    }
+}
+
+fn encode_value(iface: &Interface, ty: Type, r: &TokenStream) -> TokenStream {
+    let rt = quote!(::bid_plugin::__private);
     match ty {
-        Type::Scalar(Scalar::Bool) => quote!(i32::from(__bid_r)),
-        Type::Scalar(_) | Type::Record(_) => quote!(__bid_r),
+        Type::Scalar(Scalar::Bool) => quote!(i32::from(#r)),
+        Type::Scalar(_) | Type::Record(_) => quote!(#r),
         Type::Handle(id, Ownership::Transferred) => {
             let table = ident(iface.ty(id).rust());
             match iface.handle(id).repr() {
-                HandleRepr::Pointer => quote!(__bid_s.handles.#table.insert(__bid_r)),
+                HandleRepr::Pointer => quote!(__bid_s.handles.#table.insert(#r)),
                 HandleRepr::I32 | HandleRepr::I64 => {
-                    quote!(__bid_s.handles.#table.insert(__bid_r)?)
+                    quote!(__bid_s.handles.#table.insert(#r)?)
                 }
             }
         }
-        Type::Handle(..) => quote!(__bid_r),
+        Type::Handle(..) => quote!(#r),
+        // A reference C string is the library's for good: the host only reads it.
+        Type::CStr(Ownership::Transferred) => quote!(#rt::give_cstring(#r)),
+        Type::CStr(_) => quote!(#r.as_ptr()),
         Type::Buffer(buf, own) => {
             let string = buf == Buffer::String;
             match (own, string) {
-                (Ownership::Transferred, true) => quote!(#rt::give_string(__bid_r)?),
-                (Ownership::Transferred, false) => quote!(#rt::give_vec(__bid_r)?),
-                (Ownership::Borrowed, true) => quote!(#rt::lend_string(__bid_r)?),
-                (Ownership::Borrowed, false) => quote!(#rt::lend_vec(__bid_r)?),
-                (Ownership::Reference, true) => quote!(#rt::refer(__bid_r.as_bytes())?),
-                (Ownership::Reference, false) => quote!(#rt::refer(__bid_r)?),
+                (Ownership::Transferred, true) => quote!(#rt::give_string(#r)?),
+                (Ownership::Transferred, false) => quote!(#rt::give_vec(#r)?),
+                (Ownership::Borrowed, true) => quote!(#rt::lend_string(#r)?),
+                (Ownership::Borrowed, false) => quote!(#rt::lend_vec(#r)?),
+                (Ownership::Reference, true) => quote!(#rt::refer(#r.as_bytes())?),
+                (Ownership::Reference, false) => quote!(#rt::refer(#r)?),
             }
         }
     }
@@ -724,7 +787,7 @@ pub fn plugin_skeleton(model: &Model, module: &ModulePath) -> TokenStream {
                     let ty = api_param(iface, p.ty(), &records);
                     quote!(#n: #ty)
                 });
-                let ret = api_return(iface, m.returns(), &records);
+                let ret = api_return(iface, m, &records);
                 let todo = format!("{}: not written yet", m.name());
                 let (ret, body) = match (m.fallible(), ret) {
                     (true, ret) => {

@@ -83,9 +83,9 @@ fn every_type_parses_and_lowers() {
         "-> ::bid_runtime::CallResult<&str>",
         "-> ::bid_runtime::CallResult<&[i32]>",
         "let __bid_fns = unsafe { __bid_lib.fn_table::<__BidAllBoxFns>() };",
-        "MethodMeta::new(\"read\", \"t_read\", Io, true, Some(Borrowed), Some(Bytes(Transferred)), PASSING[3])",
-        "__bid_call.handle_in(&__BID_ALL_BOX_HANDLES[0], ::core::ptr::eq(__bid_a0.owner, self), __bid_a0.state, i64::from(__bid_a0.raw), false)?;",
-        "__bid_call.handle_take(&__BID_ALL_BOX_HANDLES[0], ::core::ptr::eq(__bid_a0.owner, self), i64::from(__bid_a0.raw))?;",
+        "MethodMeta::new(\"read\", \"t_read\", Io, true, Some(Borrowed), Some(Bytes(Transferred)), PASSING[3], None)",
+        "match __bid_call.handle_in(&__BID_ALL_BOX_HANDLES[0], ::core::ptr::eq(__bid_a0.owner, self), __bid_a0.state, i64::from(__bid_a0.raw), false) {",
+        "match __bid_call.handle_take(&__BID_ALL_BOX_HANDLES[0], ::core::ptr::eq(__bid_a0.owner, self), i64::from(__bid_a0.raw)) {",
         "let (__bid_h0, _, __bid_s0) = __bid_a0.into_parts();",
         "HandleMeta { name: \"FileHandle\", release: Some(&__BID_ALL_BOX_METHODS[2]) }",
         "::bid_runtime::PluginSlice<'_, Point>",
@@ -166,7 +166,7 @@ fn parameters_named_like_generated_locals_keep_their_values() {
     let squeezed = squeeze(&text);
     for needle in [
         "let (__bid_a0, __bid_a1, __bid_a2, __bid_a3, __bid_a4,) = (s, __bid_l0, __bid_call, __bid_a0, __bid_p1,);",
-        "let (__bid_p0, __bid_l0) = __bid_call.str_arg(\"s\", __bid_a0)?;",
+        "let (__bid_p0, __bid_l0) = match __bid_call.str_arg(\"s\", __bid_a0) {",
         "(self.fns.echo)(__bid_p0, __bid_l0, __bid_a1, __bid_a2, __bid_a3, __bid_p4, __bid_l4)",
     ] {
         let needle = squeeze(needle);

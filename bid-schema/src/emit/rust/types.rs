@@ -122,7 +122,8 @@ impl Emitter<'_> {
                 /// a value released already is refused, not passed to the plugin.
                 ///
                 /// # Safety
-                /// `raw` must be a handle of this type that `owner`'s plugin returned.
+                /// `raw` must be a handle of this type that `owner`'s plugin returned, and no
+                /// owned handle of the same value may be alive (each would release it).
                 pub unsafe fn from_raw(owner: &'a #box_name, raw: #raw) -> Self {
                     Self {
                         raw,
