@@ -450,6 +450,7 @@ fn model_feature(model: &Model) -> u64 {
             Type::Buffer(Buffer::String, _) => 10,
             Type::Buffer(Buffer::Bytes, _) => 11,
             Type::Buffer(Buffer::Array(_), _) => 12,
+            Type::CStr(_) => 13,
         };
         let own = ty.ownership().map_or(0, |o| o as u32 + 1);
         bits |= 1u128 << ((kind * 3 + pos) * 3 + own).min(127);

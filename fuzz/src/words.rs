@@ -58,9 +58,9 @@ pub const GENERATED_NAMES: &[&str] = &[
 /// BID's own words: built-in types, kinds, effects, ownerships.
 #[rustfmt::skip]
 pub const BID_WORDS: &[&str] = &[
-    "bool", "i32", "i64", "f32", "f64", "string", "bytes", "void", "handle", "array", "list",
-    "map", "optional", "result", "record", "pure", "mut", "io", "control", "borrowed",
-    "transferred", "reference", "dynamic_library", "pointer",
+    "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64", "string",
+    "bytes", "cstr", "void", "handle", "array", "list", "map", "optional", "result", "record", "pure", "mut", "io", "control", "borrowed",
+    "transferred", "reference", "dynamic_library", "pointer", "nullable", "free",
 ];
 
 /// Values at the edges: empty, blank, huge, negative, floats, special floats, bad types.
@@ -103,8 +103,8 @@ pub const TRICKY_DOCS: &[&str] = &[
 /// Names a declared type cannot take: built-in and reserved type names.
 #[rustfmt::skip]
 pub const BUILTIN: &[&str] = &[
-    "bool", "i32", "i64", "f32", "f64", "string", "bytes", "void", "handle", "array", "list",
-    "map", "optional", "result",
+    "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64", "string",
+    "bytes", "cstr", "void", "handle", "array", "list", "map", "optional", "result",
 ];
 
 /// Words plain generated names are made of.
@@ -122,7 +122,14 @@ pub const SUFFIXES: &[&str] = &[
 ];
 
 /// The scalar types of BID.
-pub const SCALARS: &[&str] = &["bool", "i32", "i64", "f32", "f64"];
+pub const SCALARS: &[&str] = &[
+    "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
+];
+
+/// The scalars an `array(...)` may hold (every one but `bool`).
+pub const ELEMENTS: &[&str] = &[
+    "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
+];
 
 /// File names bid may be given: what the `@generated` line, the header's preamble comment
 /// and include guard, and the skeletons' comments must escape.

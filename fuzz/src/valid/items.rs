@@ -3,7 +3,7 @@
 
 use super::{Decl, Gen, Scope, c_free};
 use crate::valid::render::{Node, s};
-use crate::words::{BUILTIN, SCALARS};
+use crate::words::{BUILTIN, ELEMENTS, SCALARS};
 use bid_schema::names;
 use std::collections::HashSet;
 
@@ -103,10 +103,12 @@ impl Gen<'_> {
         Node::Map(e)
     }
 
-    /// A param or return type: `(type, is_buffer, is_handle)`.
+    /// A param or return type: `(type, is_buffer, is_handle)`; a `cstr` is neither (one C
+    /// pointer, no length).
     fn any_type(&mut self, decls: &[Decl]) -> (String, bool, bool) {
-        match self.rng.below(10) {
+        match self.rng.below(11) {
             0..=2 => ((*self.rng.pick(SCALARS)).to_owned(), false, false),
+            10 => ("cstr".to_owned(), false, false),
             3 => (
                 (*self.rng.pick(&["string", "bytes"])).to_owned(),
                 true,
@@ -116,7 +118,7 @@ impl Gen<'_> {
                 let elem = if !decls.is_empty() && self.rng.coin() {
                     self.rng.pick(decls).name.clone()
                 } else {
-                    (*self.rng.pick(&["i32", "i64", "f32", "f64"])).to_owned()
+                    (*self.rng.pick(ELEMENTS)).to_owned()
                 };
                 (format!("array({elem})"), true, false)
             }
@@ -234,7 +236,7 @@ impl Gen<'_> {
             });
             self.values_c.extend(c_names(&name, buffer));
             scope.add(&name, &c_names(&name, buffer));
-            let own = if buffer {
+            let own = if buffer || ty == "cstr" {
                 *self.rng.pick(&[None, Some("borrowed")])
             } else if handle {
                 *self
@@ -276,6 +278,7 @@ impl Gen<'_> {
             }),
             _ => {
                 let (ty, buffer, handle) = self.any_type(decls);
+                let cstr = ty == "cstr";
                 let own = if buffer {
                     *self.rng.pick(&[
                         None,
@@ -283,6 +286,8 @@ impl Gen<'_> {
                         Some("borrowed"),
                         Some("reference"),
                     ])
+                } else if cstr {
+                    *self.rng.pick(&[None, Some("transferred"), Some("reference")])
                 } else if handle {
                     *self
                         .rng
@@ -290,18 +295,40 @@ impl Gen<'_> {
                 } else {
                     None
                 };
-                Some(match own {
-                    None if self.rng.coin() => s(ty),
-                    _ => {
-                        let mut e = vec![("type".to_owned(), s(ty))];
-                        if let Some(o) = own {
-                            e.push(("ownership".to_owned(), s(o)));
-                        }
-                        self.shuffle(&mut e);
-                        Node::Map(e)
-                    }
+                let mut e = vec![("type".to_owned(), s(&ty))];
+                if let Some(o) = own {
+                    e.push(("ownership".to_owned(), s(o)));
+                }
+                // `nullable:` on a handle or a cstr; `free:` (the library's own release
+                // function) on what the caller owns: a transferred cstr or buffer.
+                if (handle || cstr) && self.rng.one_in(3) {
+                    let v = if self.rng.one_in(4) { "false" } else { "true" };
+                    e.push(("nullable".to_owned(), Node::Raw(v.into())));
+                }
+                let owned = matches!(own, Some("transferred")) || (cstr && own.is_none());
+                if (buffer || cstr) && owned && self.rng.one_in(3) {
+                    let free = self.free_symbol();
+                    e.push(("free".to_owned(), s(free)));
+                }
+                Some(if e.len() == 1 && self.rng.coin() {
+                    s(ty)
+                } else {
+                    self.shuffle(&mut e);
+                    Node::Map(e)
                 })
             }
         }
+    }
+
+    /// A `free:` symbol: most often one already named by an earlier `free:` of this file
+    /// (several results released by one function), else a fresh symbol.
+    fn free_symbol(&mut self) -> String {
+        if !self.frees.is_empty() && self.rng.coin() {
+            return self.rng.pick(&self.frees).clone();
+        }
+        let sym = self.symbol();
+        self.symbols.insert(sym.clone());
+        self.frees.push(sym.clone());
+        sym
     }
 }

@@ -60,6 +60,8 @@ struct Gen<'r> {
     macros: HashSet<String>,
     boxes: Vec<String>,
     prefixes: Vec<String>,
+    /// The `free:` symbols of the interface being generated.
+    frees: Vec<String>,
     /// Names used so far, to build look-alikes from.
     seen: Vec<String>,
     counter: usize,
@@ -93,6 +95,7 @@ impl<'r> Gen<'r> {
             macros: HashSet::new(),
             boxes: Vec::new(),
             prefixes: Vec::new(),
+            frees: Vec::new(),
             seen: Vec::new(),
             counter: 0,
             hostile: true,
@@ -413,6 +416,7 @@ impl<'r> Gen<'r> {
         let released: Vec<usize> = (0..decls.len())
             .filter(|&i| decls[i].handle && self.rng.coin())
             .collect();
+        self.frees.clear();
         let methods = self.methods(&prefix, &decls, &released);
         for (h, m) in methods.1 {
             types[h].push(("release".to_owned(), s(m)));
