@@ -122,6 +122,11 @@ impl<'m> Emitter<'m> {
             " Not `Sync`, and every call into its library is serialized, across boxes: the \
              interface does not say `thread_safe: true`."
         };
+        // An interface without methods never reads its table of addresses.
+        let fns_unread = iface
+            .methods()
+            .is_empty()
+            .then(|| quote!(#[allow(dead_code)]));
         let not_sync_field = (!iface.thread_safe())
             .then(|| quote!(_not_sync: ::core::marker::PhantomData<::core::cell::Cell<()>>,));
         let handles_doc = iface
@@ -139,6 +144,7 @@ impl<'m> Emitter<'m> {
             #handles_doc
             pub struct #box_name {
                 lib: ::bid_runtime::__private::Library,
+                #fns_unread
                 fns: #fns_name,
                 #not_sync_field
             }

@@ -287,7 +287,9 @@ impl Gen<'_> {
                         Some("reference"),
                     ])
                 } else if cstr {
-                    *self.rng.pick(&[None, Some("transferred"), Some("reference")])
+                    *self
+                        .rng
+                        .pick(&[None, Some("transferred"), Some("reference")])
                 } else if handle {
                     *self
                         .rng

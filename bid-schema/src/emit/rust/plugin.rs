@@ -620,8 +620,8 @@ impl Glue<'_> {
             let symbol = iface.free_symbol();
             quote! {
                 #[unsafe(export_name = #symbol)]
-                extern "C" fn __bid_free(ptr: *mut ::core::ffi::c_void, len: i32) {
-                    ::bid_plugin::__private::free(ptr, len)
+                extern "C" fn __bid_free(__bid_ptr: *mut ::core::ffi::c_void, __bid_len: i32) {
+                    ::bid_plugin::__private::free(__bid_ptr, __bid_len)
                 }
             }
         };
@@ -633,8 +633,8 @@ impl Glue<'_> {
                 let local = format_ident!("__bid_free_{}", i);
                 quote! {
                     #[unsafe(export_name = #symbol)]
-                    extern "C" fn #local(ptr: *mut ::core::ffi::c_void) {
-                        ::bid_plugin::__private::free_ptr(ptr)
+                    extern "C" fn #local(__bid_ptr: *mut ::core::ffi::c_void) {
+                        ::bid_plugin::__private::free_ptr(__bid_ptr)
                     }
                 }
             });
@@ -818,8 +818,10 @@ pub fn plugin_skeleton(model: &Model, module: &ModulePath) -> TokenStream {
                 quote!(#(#path::)* #public!(#box_name);)
             };
             quote! {
+                // Braced, not a unit struct: a parameter of another interface named like
+                // this box must bind a value, not match the struct.
                 #[derive(Default)]
-                pub struct #box_name;
+                pub struct #box_name {}
 
                 impl #(#path::)* #trait_name for #box_name {
                     #(#assoc)*
