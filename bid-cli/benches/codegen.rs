@@ -1,4 +1,4 @@
-//! Codegen speed: `bid rust` and `bid header` on large interfaces next to wit-bindgen (the
+//! Codegen speed: `bid validate`, `bid rust` and `bid header` next to wit-bindgen (the
 //! same functions as WIT) and bindgen (the same functions as a C header), each run as the
 //! command a user runs, in one criterion run. Peers that are not installed are skipped with
 //! a note (`cargo install wit-bindgen-cli bindgen-cli`).
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-const SIZES: [usize; 3] = [1_000, 5_000, 20_000];
+const SIZES: [usize; 3] = [200, 1_000, 5_000];
 
 struct Inputs {
     dir: PathBuf,
@@ -94,19 +94,8 @@ fn codegen(c: &mut Criterion) {
                 )
             })
         });
-        g.bench_with_input(BenchmarkId::new("bid_rust_no_format", n), &n, |b, _| {
-            b.iter(|| {
-                run(
-                    &bid,
-                    &[
-                        "rust".as_ref(),
-                        "--no-format".as_ref(),
-                        yaml.as_os_str(),
-                        "-o".as_ref(),
-                        out.join("bid_plain.rs").as_os_str(),
-                    ],
-                )
-            })
+        g.bench_with_input(BenchmarkId::new("bid_validate", n), &n, |b, _| {
+            b.iter(|| run(&bid, &["validate".as_ref(), yaml.as_os_str()]))
         });
         g.bench_with_input(BenchmarkId::new("bid_header", n), &n, |b, _| {
             b.iter(|| {
@@ -135,29 +124,26 @@ fn codegen(c: &mut Criterion) {
                     )
                 })
             });
-            // `bid rust` formats with prettyplease unless given `--no-format`; `wit-bindgen
-            // rust` formats only when given `--format`. Each pair is like for like; the
-            // formatted wit-bindgen run is skipped at 20,000 to keep the run short.
-            if n <= 5_000 {
-                g.bench_with_input(
-                    BenchmarkId::new("wit_bindgen_rust_format", n),
-                    &n,
-                    |b, _| {
-                        b.iter(|| {
-                            run(
-                                wb,
-                                &[
-                                    "rust".as_ref(),
-                                    "--format".as_ref(),
-                                    wit.as_os_str(),
-                                    "--out-dir".as_ref(),
-                                    out.as_os_str(),
-                                ],
-                            )
-                        })
-                    },
-                );
-            }
+            // `bid rust` formats with prettyplease; `wit-bindgen rust` formats only when given
+            // `--format`: the pair is like for like.
+            g.bench_with_input(
+                BenchmarkId::new("wit_bindgen_rust_format", n),
+                &n,
+                |b, _| {
+                    b.iter(|| {
+                        run(
+                            wb,
+                            &[
+                                "rust".as_ref(),
+                                "--format".as_ref(),
+                                wit.as_os_str(),
+                                "--out-dir".as_ref(),
+                                out.as_os_str(),
+                            ],
+                        )
+                    })
+                },
+            );
             g.bench_with_input(BenchmarkId::new("wit_bindgen_c", n), &n, |b, _| {
                 b.iter(|| {
                     run(
