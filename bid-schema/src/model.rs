@@ -279,6 +279,21 @@ impl Interface {
         out
     }
 
+    /// For each type, by index: whether it is a record that holds a handle, directly or in a
+    /// record it holds (`false` for handle types). Computed in dependency order, once per
+    /// record: records that each hold two of the one before stay linear.
+    pub fn records_holding_handles(&self) -> Vec<bool> {
+        let mut holds = vec![false; self.types.len()];
+        for id in self.records_in_dependency_order() {
+            holds[id.0] = self.record(id).fields().iter().any(|f| match f.ty() {
+                Elem::Scalar(_) => false,
+                Elem::Handle(_) => true,
+                Elem::Record(inner) => holds[inner.0],
+            });
+        }
+        holds
+    }
+
     /// The position of handle type `id` among the interface's handle types.
     pub fn handle_index(&self, id: TypeId) -> usize {
         self.types[..id.0]

@@ -19,7 +19,7 @@ mod types;
 pub use plugin::{ModulePath, plugin, plugin_skeleton};
 
 use crate::layout::{Layouts, Target};
-use crate::model::{Elem, Interface, Model, Scalar};
+use crate::model::{Elem, Interface, Model, Scalar, TypeDefKind};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -43,14 +43,13 @@ struct Emitter<'m> {
 
 impl<'m> Emitter<'m> {
     fn new(iface: &'m Interface) -> Self {
-        let mut zero_default = vec![false; iface.types().len()];
-        for id in iface.records_in_dependency_order() {
-            zero_default[id.index()] = iface.record(id).fields().iter().all(|f| match f.ty() {
-                Elem::Scalar(_) => true,
-                Elem::Handle(_) => false,
-                Elem::Record(inner) => zero_default[inner.index()],
-            });
-        }
+        // A record without handles is all numbers: all zeros is a value of it.
+        let zero_default = iface
+            .records_holding_handles()
+            .into_iter()
+            .zip(iface.types())
+            .map(|(holds, t)| matches!(t.kind(), TypeDefKind::Record(_)) && !holds)
+            .collect();
         Emitter {
             iface,
             layouts: Target::ALL.map(|t| Layouts::new(iface, t)).to_vec(),

@@ -67,13 +67,25 @@ impl std::fmt::Display for ModulePath {
 /// The plugin glue of every interface of `model`; the export macros find it under `module`
 /// unless told `with_types_in`.
 pub fn plugin(model: &Model, module: &ModulePath) -> TokenStream {
+    each_interface(model, module, |glue, path, single| {
+        glue.interface(path, single)
+    })
+}
+
+/// `emit` for each interface's glue, given the module path's idents and whether the file has
+/// a single interface (which then also exports `export!`).
+fn each_interface(
+    model: &Model,
+    module: &ModulePath,
+    emit: impl Fn(&Glue, &[Ident], bool) -> TokenStream,
+) -> TokenStream {
     let path = module.idents();
     let single = model.interfaces().len() == 1;
     model
         .interfaces()
         .iter()
         .enumerate()
-        .map(|(i, iface)| Glue::new(iface, i).interface(&path, single))
+        .map(|(i, iface)| emit(&Glue::new(iface, i), &path, single))
         .collect()
 }
 
@@ -94,14 +106,7 @@ struct Glue<'m> {
 impl<'m> Glue<'m> {
     fn new(iface: &'m Interface, index: usize) -> Self {
         let bare = iface.box_name().trim_start_matches("r#");
-        let mut has_handle = vec![false; iface.types().len()];
-        for id in iface.records_in_dependency_order() {
-            has_handle[id.index()] = iface.record(id).fields().iter().any(|f| match f.ty() {
-                Elem::Scalar(_) => false,
-                Elem::Handle(_) => true,
-                Elem::Record(inner) => has_handle[inner.index()],
-            });
-        }
+        let has_handle = iface.records_holding_handles();
         Glue {
             iface,
             trait_name: format_ident!("{bare}Plugin"),
