@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-const SIZES: [usize; 3] = [200, 1_000, 5_000];
+const SIZES: [usize; 3] = [200, 1_000, 2_000];
 
 struct Inputs {
     dir: PathBuf,
@@ -159,7 +159,7 @@ fn codegen(c: &mut Criterion) {
             });
         }
         // bindgen is an order of magnitude slower: one size keeps the run short.
-        if let (Some(bg), 5_000) = (&bindgen, n) {
+        if let (Some(bg), 2_000) = (&bindgen, n) {
             g.bench_with_input(BenchmarkId::new("bindgen", n), &n, |b, _| {
                 b.iter(|| {
                     run(

@@ -3,6 +3,7 @@
 
 mod checker;
 mod interface;
+mod limits;
 mod ownership;
 mod records;
 mod scope;
@@ -33,6 +34,8 @@ pub fn check_source(name: &str, text: &str) -> Result<Model, Report> {
     let root = parse::load(text).map_err(|d| report(vec![*d]))?;
     let mut parser = Parser::new(text);
     let file = parser.file(&root);
+    // Counted before any check: past a limit, checking the rest would be the cost it bounds.
+    limits::check(&file).map_err(|d| report(vec![*d]))?;
     let mut cx = Checker {
         text,
         diags: parser.diags,

@@ -93,7 +93,7 @@ impl Code {
             Code::YamlSyntax => ("bid.yaml.syntax", "the file is not well-formed YAML"),
             Code::YamlLimit => (
                 "bid.yaml.limit",
-                "the file exceeds a size, nesting or alias-expansion limit and was refused",
+                "the file exceeds a limit (size, nesting, aliases, or how many items it declares) and was refused",
             ),
             Code::VersionUnsupported => ("bid.version.unsupported", "`version` is not 0"),
             Code::FieldUnknown => ("bid.field.unknown", "a key that BID does not define"),
