@@ -65,8 +65,9 @@ const MAX_RENDERED: usize = 1_000;
 /// At most this much source text is handed to the snippet renderer for one report, in
 /// total: each quoted diagnostic costs the size of the lines it quotes, so a large file with
 /// thousands of errors would otherwise take time proportional to their product. Past it, a
-/// diagnostic shows its location without the source.
-const QUOTE_BUDGET_BYTES: usize = 16 << 20;
+/// diagnostic shows its location without the source. 4 MiB renders in about a tenth of a
+/// second and is more source than anyone reads in one report.
+const QUOTE_BUDGET_BYTES: usize = 4 << 20;
 
 /// The byte offset of every line start of a text, computed once per report, so each
 /// diagnostic quotes only its own lines.
@@ -173,4 +174,57 @@ fn clamp(text: &str, span: Span) -> (usize, usize) {
         end += 1;
     }
     (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report of `n` diagnostics on a text of `lines` lines, each quoting all of it (a
+    /// label on the first line and one on the last).
+    fn report(n: usize, lines: usize) -> Report {
+        let text = "x: 0123456789012345678901234567890123456789\n".repeat(lines);
+        let span = |line: usize| {
+            let start = (line - 1) * 44;
+            Span {
+                line,
+                column: 1,
+                start,
+                end: start + 1,
+            }
+        };
+        let d = Diagnostic::error(Code::FieldUnknown, "unknown key `x`")
+            .primary(span(lines), "here")
+            .secondary(span(1), "from here");
+        Report {
+            name: "t.bid.yaml".into(),
+            text,
+            diagnostics: vec![d; n],
+        }
+    }
+
+    #[test]
+    fn quoting_stops_at_the_budget_and_says_so() {
+        // 1,000 lines of 44 bytes: each diagnostic quotes 44,000 bytes, so 95 fit in 4 MiB (4,194,304 bytes).
+        let r = report(200, 1_000);
+        let out = r.render();
+        let fit = QUOTE_BUDGET_BYTES / 44_000;
+        let tail = &out[out.len() - 300..];
+        // Every diagnostic is located; only the first `fit` quote their lines and labels.
+        assert_eq!(out.matches("--> t.bid.yaml:1000:1").count(), 200, "{tail}");
+        assert_eq!(out.matches("from here").count(), fit, "{tail}");
+        let note = format!(
+            "note: the source lines of {} of the 200 diagnostics above are not quoted: 4 MiB of \
+             quoted source is the limit\n",
+            200 - fit
+        );
+        assert!(out.ends_with(&note), "{tail}");
+    }
+
+    #[test]
+    fn a_small_report_quotes_everything() {
+        let out = report(3, 10).render();
+        assert!(!out.contains("are not quoted"), "{out}");
+        assert_eq!(out.matches("from here").count(), 3, "{out}");
+    }
 }
