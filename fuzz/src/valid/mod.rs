@@ -68,21 +68,6 @@ struct Gen<'r> {
     hostile: bool,
 }
 
-fn upper_ident(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        let c = if c.is_ascii_alphanumeric() {
-            c.to_ascii_uppercase()
-        } else {
-            '_'
-        };
-        if !(c == '_' && (out.is_empty() || out.ends_with('_'))) {
-            out.push(c);
-        }
-    }
-    out.trim_end_matches('_').to_owned()
-}
-
 impl<'r> Gen<'r> {
     fn new(rng: &'r mut Rng, tag: &str) -> Self {
         Gen {
@@ -321,7 +306,7 @@ impl<'r> Gen<'r> {
     /// signature macro unused.
     fn prefix_fits(&self, prefix: &str) -> bool {
         prefix.len() <= names::MAX_NAME_BYTES
-            && !self.macros.contains(&upper_ident(prefix))
+            && !self.macros.contains(&names::upper_ident(prefix))
             && ["bid_free", "bid_signature"].iter().all(|s| {
                 let c = format!("{prefix}_{s}");
                 c_free(&c) && !self.symbols.contains(&c)
@@ -367,7 +352,7 @@ impl<'r> Gen<'r> {
         if let Some(p) = explicit {
             entries.push(("symbol_prefix".to_owned(), s(p)));
         }
-        self.macros.insert(upper_ident(&prefix));
+        self.macros.insert(names::upper_ident(&prefix));
         self.prefixes.push(prefix.clone());
         self.seen.push(prefix.clone());
         for suffix in ["bid_free", "bid_signature"] {
