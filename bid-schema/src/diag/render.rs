@@ -65,8 +65,9 @@ const MAX_RENDERED: usize = 1_000;
 /// At most this much source text is handed to the snippet renderer for one report, in
 /// total: each quoted diagnostic costs the size of the lines it quotes, so a large file with
 /// thousands of errors would otherwise take time proportional to their product. Past it, a
-/// diagnostic shows its location without the source. 4 MiB renders in about a tenth of a
-/// second and is more source than anyone reads in one report.
+/// diagnostic shows its location without the source. 4 MiB is more source than anyone reads
+/// in one report (the renderer folds the lines between a diagnostic's labels, so what it
+/// prints is far less).
 const QUOTE_BUDGET_BYTES: usize = 4 << 20;
 
 /// The byte offset of every line start of a text, computed once per report, so each
