@@ -54,3 +54,45 @@ pub fn rust_plugin(lib_name: &str) -> PathBuf {
     );
     path
 }
+
+/// `valgrind` with the options every test runs it with: exit code 99 on an error or a
+/// definite leak, and the definite leaks listed. `None` when valgrind does not run here, after
+/// saying that `what` ran natively only; with `BID_REQUIRE_VALGRIND` set (as in CI) that
+/// fails the test instead.
+pub fn valgrind(what: &str) -> Option<std::process::Command> {
+    let runs = std::process::Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !runs {
+        assert!(
+            std::env::var_os("BID_REQUIRE_VALGRIND").is_none(),
+            "BID_REQUIRE_VALGRIND is set and valgrind does not run"
+        );
+        eprintln!("valgrind is not installed: {what} ran natively only");
+        return None;
+    }
+    let mut command = std::process::Command::new("valgrind");
+    command
+        .args([
+            "--error-exitcode=99",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite",
+            "--show-leak-kinds=definite",
+        ])
+        .env("RUST_BACKTRACE", "0");
+    Some(command)
+}
+
+/// Asserts that valgrind's report (the stderr of a [`valgrind`] run) shows no error and no
+/// definite leak.
+pub fn assert_valgrind_clean(report: &str) {
+    assert!(
+        report.contains("ERROR SUMMARY: 0 errors from 0 contexts"),
+        "{report}"
+    );
+    assert!(
+        report.contains("definitely lost: 0 bytes") || report.contains("no leaks are possible"),
+        "{report}"
+    );
+}

@@ -72,34 +72,10 @@ fn a_c_host_drives_the_rust_plugin_cleanly_under_valgrind() {
         .unwrap();
     passed("the C host", &out);
 
-    let valgrind = Command::new("valgrind").arg("--version").output();
-    if valgrind.is_err() {
-        assert!(
-            std::env::var_os("BID_REQUIRE_VALGRIND").is_none(),
-            "BID_REQUIRE_VALGRIND is set and valgrind does not run"
-        );
-        eprintln!("valgrind is not installed: the C host ran natively only");
+    let Some(mut valgrind) = bid_tests::valgrind("the C host") else {
         return;
-    }
-    let out = Command::new("valgrind")
-        .args([
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite",
-            "--show-leak-kinds=definite",
-        ])
-        .arg(&exe)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .unwrap();
+    };
+    let out = valgrind.arg(&exe).output().unwrap();
     passed("the C host under valgrind", &out);
-    let report = text(&out.stderr);
-    assert!(
-        report.contains("ERROR SUMMARY: 0 errors from 0 contexts"),
-        "{report}"
-    );
-    assert!(
-        report.contains("definitely lost: 0 bytes") || report.contains("no leaks are possible"),
-        "{report}"
-    );
+    bid_tests::assert_valgrind_clean(&text(&out.stderr));
 }
