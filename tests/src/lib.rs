@@ -1,4 +1,5 @@
-//! Shared helpers of the workspace tests: build a C plugin against the header bid generates.
+//! Shared helpers of the workspace tests: build a C plugin against the header bid generates,
+//! run a test under valgrind, and the host bindings of every valid fixture.
 
 use std::path::{Path, PathBuf};
 
@@ -95,4 +96,50 @@ pub fn assert_valgrind_clean(report: &str) {
         report.contains("definitely lost: 0 bytes") || report.contains("no leaks are possible"),
         "{report}"
     );
+}
+
+/// The host bindings of every valid fixture, for the tests that load a plugin of each.
+pub mod fixtures {
+    /// `fixtures/valid/all_types.bid.yaml`.
+    #[bid_macros::bid_interface("../fixtures/valid/all_types.bid.yaml")]
+    pub mod all_types {}
+    /// `fixtures/valid/c_library.bid.yaml`.
+    #[bid_macros::bid_interface("../fixtures/valid/c_library.bid.yaml")]
+    pub mod c_library {}
+    /// `fixtures/valid/filebox.bid.yaml`.
+    #[bid_macros::bid_interface("../fixtures/valid/filebox.bid.yaml")]
+    pub mod filebox {}
+    /// `fixtures/valid/keywords.bid.yaml`.
+    #[bid_macros::bid_interface("../fixtures/valid/keywords.bid.yaml")]
+    pub mod keywords {}
+    /// `fixtures/valid/mixed.bid.yaml`.
+    #[bid_macros::bid_interface("../fixtures/valid/mixed.bid.yaml")]
+    pub mod mixed {}
+    /// `fixtures/valid/nyash_file.bid.yaml`.
+    #[bid_macros::bid_interface("../fixtures/valid/nyash_file.bid.yaml")]
+    pub mod nyash_file {}
+    /// `fixtures/valid/records.bid.yaml`.
+    #[bid_macros::bid_interface("../fixtures/valid/records.bid.yaml")]
+    pub mod records {}
+    /// `fixtures/valid/short_form.bid.yaml`.
+    #[bid_macros::bid_interface("../fixtures/valid/short_form.bid.yaml")]
+    pub mod short_form {}
+}
+
+/// Loads box `$box` (a path such as `fixtures::mixed::Canvas`) from the library `$lib`,
+/// requiring its signature, and asserts that the signature matched.
+#[macro_export]
+macro_rules! load_strict {
+    ($box:path, $lib:expr) => {{
+        let options = ::bid_runtime::LoadOptions::new().require_signature(true);
+        // SAFETY: the callers load plugins generated from the same BID file as `$box`; the
+        // signature is required and compared.
+        let b = unsafe { <$box>::load_with($lib, &options) }
+            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($box)));
+        assert_eq!(
+            b.audit().signature(),
+            ::bid_runtime::SignatureCheck::Matched
+        );
+        b
+    }};
 }

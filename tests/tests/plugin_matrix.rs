@@ -4,40 +4,13 @@
 //! loads into the host bindings of the same file with every symbol resolved and the
 //! signature required and equal.
 
-use bid_runtime::{CallErrorKind, LoadOptions, SignatureCheck};
+use bid_runtime::CallErrorKind;
 use bid_schema::emit::rust::{ModulePath, plugin_skeleton};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[bid_macros::bid_interface("../fixtures/valid/all_types.bid.yaml")]
-mod all_types {}
-#[bid_macros::bid_interface("../fixtures/valid/c_library.bid.yaml")]
-mod c_library {}
-#[bid_macros::bid_interface("../fixtures/valid/filebox.bid.yaml")]
-mod filebox {}
-#[bid_macros::bid_interface("../fixtures/valid/keywords.bid.yaml")]
-mod keywords {}
-#[bid_macros::bid_interface("../fixtures/valid/mixed.bid.yaml")]
-mod mixed {}
-#[bid_macros::bid_interface("../fixtures/valid/nyash_file.bid.yaml")]
-mod nyash_file {}
-#[bid_macros::bid_interface("../fixtures/valid/records.bid.yaml")]
-mod records {}
-#[bid_macros::bid_interface("../fixtures/valid/short_form.bid.yaml")]
-mod short_form {}
-
-/// Loads box `$box` of `$module` from `$lib`, requiring the signature.
-macro_rules! load {
-    ($lib:expr, $module:ident :: $box:ident) => {{
-        // SAFETY: the library is the plugin generated from the same BID file; the
-        // signature is required and compared.
-        let b =
-            unsafe { $module::$box::load_with($lib, &LoadOptions::new().require_signature(true)) }
-                .unwrap_or_else(|e| panic!("{}: {e}", stringify!($module::$box)));
-        assert_eq!(b.audit().signature(), SignatureCheck::Matched);
-        b
-    }};
-}
+use bid_tests::fixtures::*;
+use bid_tests::load_strict as load;
 
 fn fixtures() -> Vec<(String, PathBuf)> {
     let dir = bid_tests::tests_dir().join("../fixtures/valid");
@@ -142,7 +115,7 @@ fn every_fixture_compiles_as_a_rust_plugin_and_loads_with_its_signature() {
         ],
         "a new fixture needs its host bindings and loads below"
     );
-    let at = load!(lib("all_types"), all_types::AllTypes);
+    let at = load!(all_types::AllTypes, lib("all_types"));
     let e = at.nothing().unwrap_err();
     assert!(
         matches!(
@@ -154,19 +127,19 @@ fn every_fixture_compiles_as_a_rust_plugin_and_loads_with_its_signature() {
         ),
         "the skeleton's fallible methods say unsupported: {e}"
     );
-    load!(lib("all_types"), all_types::Local);
-    let c = load!(lib("c_library"), c_library::MathLib);
+    load!(all_types::Local, lib("all_types"));
+    let c = load!(c_library::MathLib, lib("c_library"));
     assert_eq!(
         c.greet(c"x").unwrap_err().code(),
         "ffi.status",
         "the skeleton's fallible methods say unsupported"
     );
-    load!(lib("filebox"), filebox::FileBox);
-    load!(lib("keywords"), keywords::Type);
-    load!(lib("mixed"), mixed::Canvas);
-    load!(lib("mixed"), mixed::Log);
-    load!(lib("nyash_file"), nyash_file::File);
-    load!(lib("records"), records::Shapes);
-    load!(lib("short_form"), short_form::Console);
-    load!(lib("short_form"), short_form::Vec);
+    load!(filebox::FileBox, lib("filebox"));
+    load!(keywords::Type, lib("keywords"));
+    load!(mixed::Canvas, lib("mixed"));
+    load!(mixed::Log, lib("mixed"));
+    load!(nyash_file::File, lib("nyash_file"));
+    load!(records::Shapes, lib("records"));
+    load!(short_form::Console, lib("short_form"));
+    load!(short_form::Vec, lib("short_form"));
 }

@@ -3,25 +3,11 @@
 //! the signature is equal), and its stubs answer as documented: a fallible method says
 //! `unsupported`, any other a zero value.
 
-use bid_runtime::{CallError, CallErrorKind, LoadOptions, SignatureCheck};
+use bid_runtime::{CallError, CallErrorKind};
 use std::path::PathBuf;
 
-#[bid_macros::bid_interface("../fixtures/valid/all_types.bid.yaml")]
-mod all_types {}
-#[bid_macros::bid_interface("../fixtures/valid/c_library.bid.yaml")]
-mod c_library {}
-#[bid_macros::bid_interface("../fixtures/valid/filebox.bid.yaml")]
-mod filebox {}
-#[bid_macros::bid_interface("../fixtures/valid/keywords.bid.yaml")]
-mod keywords {}
-#[bid_macros::bid_interface("../fixtures/valid/mixed.bid.yaml")]
-mod mixed {}
-#[bid_macros::bid_interface("../fixtures/valid/nyash_file.bid.yaml")]
-mod nyash_file {}
-#[bid_macros::bid_interface("../fixtures/valid/records.bid.yaml")]
-mod records {}
-#[bid_macros::bid_interface("../fixtures/valid/short_form.bid.yaml")]
-mod short_form {}
+use bid_tests::fixtures::*;
+use bid_tests::load_strict as load;
 
 /// Generates the header and `<stem>.skeleton.c` (bid-build's `skeleton_dir`), then builds the
 /// skeleton as it is, warnings as errors, into `lib<stem>_skeleton`.
@@ -50,21 +36,6 @@ fn build(stem: &str) -> PathBuf {
     plugin
         .build()
         .unwrap_or_else(|e| panic!("building the {stem} skeleton: {e}"))
-}
-
-fn strict() -> LoadOptions {
-    LoadOptions::new().require_signature(true)
-}
-
-/// Loads box `$ty` from `$lib`, requiring the signature, and checks that it matched.
-macro_rules! load {
-    ($ty:path, $lib:expr) => {{
-        // SAFETY: the library is the skeleton generated from the same BID file.
-        let b = unsafe { <$ty>::load_with($lib, &strict()) }
-            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($ty)));
-        assert_eq!(b.audit().signature(), SignatureCheck::Matched);
-        b
-    }};
 }
 
 fn assert_unsupported(e: CallError) {
