@@ -172,15 +172,24 @@ fn emit(args: &EmitArgs, generate: impl Fn(&bid_schema::Model) -> String) -> Exi
         return ExitCode::from(1);
     };
     let text = generate(&model);
-    let written = match &args.output {
+    finish(match &args.output {
         Some(path) => bid_build::write_if_changed(path, &text)
-            .map(|_| ())
+            .map(drop)
             .map_err(|e| e.to_string()),
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(|e| e.to_string()),
-    };
+        None => to_stdout(&text),
+    })
+}
+
+/// Generated text on standard output.
+fn to_stdout(text: &str) -> Result<(), String> {
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| e.to_string())
+}
+
+/// The exit code of a command whose output was written, or not: 2 with the error.
+fn finish(written: Result<(), String>) -> ExitCode {
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -235,18 +244,9 @@ fn skeleton(args: &SkeletonArgs) -> ExitCode {
             }
             Err(e) => Err(e.to_string()),
         },
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(|e| e.to_string()),
+        None => to_stdout(&text),
     };
-    match written {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-    }
+    finish(written)
 }
 
 fn validate(args: &ValidateArgs) -> ExitCode {
