@@ -317,14 +317,15 @@ impl<'a> Call<'a> {
     /// # Safety
     /// `ptr` is what the plugin returned: NULL or a NUL-terminated string the host now owns.
     pub unsafe fn cstr_ret(&self, ptr: *mut c_char) -> Result<PluginCStr<'a>, CallError> {
-        // SAFETY: forwarded.
-        match unsafe { self.cstr_ret_nullable(ptr) }? {
-            Some(s) => Ok(s),
+        match NonNull::new(ptr) {
+            // SAFETY: forwarded.
+            Some(ptr) => unsafe { self.cstr_owned(ptr) },
             None => Err(self.null_string()),
         }
     }
 
-    /// A transferred `cstr` result of a `nullable` method: NULL is `None`.
+    /// A transferred `cstr` result of a `nullable` method: NULL is `None`, counted as a null
+    /// result.
     ///
     /// # Safety
     /// As [`Call::cstr_ret`].
@@ -332,25 +333,32 @@ impl<'a> Call<'a> {
         &self,
         ptr: *mut c_char,
     ) -> Result<Option<PluginCStr<'a>>, CallError> {
-        let Some(nonnull) = NonNull::new(ptr) else {
-            self.lib.audit.bump(Counter::Null);
-            return Ok(None);
-        };
+        match NonNull::new(ptr) {
+            // SAFETY: forwarded.
+            Some(ptr) => unsafe { self.cstr_owned(ptr) }.map(Some),
+            None => {
+                self.lib.audit.bump(Counter::Null);
+                Ok(None)
+            }
+        }
+    }
+
+    /// # Safety
+    /// As [`Call::cstr_ret`], not NULL.
+    unsafe fn cstr_owned(&self, ptr: NonNull<c_char>) -> Result<PluginCStr<'a>, CallError> {
         // SAFETY: non-null and NUL-terminated (the caller's contract).
-        let text = unsafe { CStr::from_ptr(ptr) };
+        let text = unsafe { CStr::from_ptr(ptr.as_ptr()) };
         let len = text.to_bytes().len();
         if let Err(error) = text.to_str() {
             self.lib.audit.bump(Counter::Transferred);
-            self.lib.free_refused(self.method, ptr.cast(), 0);
+            self.lib.free_refused(self.method, ptr.as_ptr().cast(), 0);
             return Err(CallError::from(CallErrorKind::InvalidUtf8 {
                 site: self.site(),
                 error,
             }));
         }
         // SAFETY: `len` bytes then the NUL, UTF-8, owned until the value releases it.
-        Ok(Some(unsafe {
-            PluginCStr::from_raw(nonnull, len, self.owner())
-        }))
+        Ok(unsafe { PluginCStr::from_raw(ptr, len, self.owner()) })
     }
 
     /// A `cstr` result returned `ownership: reference`: valid while the library is loaded.
@@ -358,14 +366,14 @@ impl<'a> Call<'a> {
     /// # Safety
     /// `ptr` is NULL or a NUL-terminated string that stays valid and unchanged for `'a`.
     pub unsafe fn cstr_ref(&self, ptr: *const c_char) -> Result<&'a CStr, CallError> {
-        // SAFETY: forwarded.
-        match unsafe { self.cstr_ref_nullable(ptr) }? {
-            Some(s) => Ok(s),
-            None => Err(self.null_string()),
+        if ptr.is_null() {
+            return Err(self.null_string());
         }
+        // SAFETY: forwarded, not NULL.
+        unsafe { self.cstr_borrowed(ptr) }
     }
 
-    /// A `nullable` reference `cstr` result: NULL is `None`.
+    /// A `nullable` reference `cstr` result: NULL is `None`, counted as a null result.
     ///
     /// # Safety
     /// As [`Call::cstr_ref`].
@@ -377,12 +385,19 @@ impl<'a> Call<'a> {
             self.lib.audit.bump(Counter::Null);
             return Ok(None);
         }
+        // SAFETY: forwarded, not NULL.
+        unsafe { self.cstr_borrowed(ptr) }.map(Some)
+    }
+
+    /// # Safety
+    /// As [`Call::cstr_ref`], not NULL.
+    unsafe fn cstr_borrowed(&self, ptr: *const c_char) -> Result<&'a CStr, CallError> {
         // SAFETY: non-null, NUL-terminated, valid for 'a (the caller's contract).
         let text = unsafe { CStr::from_ptr(ptr) };
         match text.to_str() {
             Ok(_) => {
                 self.lib.audit.bump(Counter::Borrowed);
-                Ok(Some(text))
+                Ok(text)
             }
             Err(error) => Err(CallError::from(CallErrorKind::InvalidUtf8 {
                 site: self.site(),

@@ -65,6 +65,8 @@ BID_EXPORT void e2e_bad_null_bytes(bid_buf* out) { give(out, NULL, 1); }
 BID_EXPORT void e2e_bad_null_array(bid_buf* out) { give(out, NULL, INT32_MAX); }
 BID_EXPORT void e2e_bad_null_string_borrowed(bid_buf* out) { give(out, NULL, 2); }
 BID_EXPORT void e2e_bad_null_bytes_reference(bid_buf* out) { give(out, NULL, 3); }
+BID_EXPORT char* e2e_bad_null_cstr(void) { return NULL; }
+BID_EXPORT const char* e2e_bad_null_cstr_reference(void) { return NULL; }
 
 BID_EXPORT void e2e_bad_neg_string(bid_buf* out) { give(out, hand_out(4, 0, -1), -1); }
 BID_EXPORT void e2e_bad_neg_bytes(bid_buf* out) { give(out, hand_out(4, 0, -4), -4); }

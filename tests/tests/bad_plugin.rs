@@ -97,6 +97,21 @@ fn refused<'b, T: Debug>(
 }
 
 #[test]
+fn a_null_c_string_is_refused_and_is_no_null_result() {
+    let (_serial, b) = load();
+    let null = "ffi.result.null_string";
+    let k = refused(&b, "null_cstr", null, |b| b.null_cstr().map(drop));
+    assert!(matches!(k, CallErrorKind::NullString { .. }), "{k}");
+    let k = refused(&b, "null_cstr_reference", null, Bad::null_cstr_reference);
+    assert!(matches!(k, CallErrorKind::NullString { .. }), "{k}");
+    assert_eq!(
+        b.audit().snapshot().null_results,
+        0,
+        "a refused NULL is not a `nullable` method's None"
+    );
+}
+
+#[test]
 fn null_with_a_length_is_refused_and_nothing_is_freed() {
     let (_serial, b) = load();
     let null = "ffi.result.null_with_length";
